@@ -1,0 +1,1 @@
+"""The command line: a contract other tools and checks drive the app through."""

@@ -1,0 +1,133 @@
+"""Run one command: open the database, sign in, do the work, map errors to exit codes.
+
+Exit codes: 0 success; 2 something the user can put right (one plain line on
+stderr, no traceback); 1 a bug (traceback to the log file, a short line on
+stderr); 130 interrupted.
+"""
+
+from __future__ import annotations
+
+import getpass
+import logging
+import os
+import sys
+from collections.abc import Callable
+
+from lived_experience.cli.parser import command_module
+from lived_experience.core.context import LOCAL_SETUP, AppContext, AppPaths
+from lived_experience.core.errors import UserError
+from lived_experience.core.startup import open_context
+
+log = logging.getLogger("lived_experience.cli")
+
+# Commands that look at a database as it is, without creating or upgrading it.
+NO_MIGRATE = {"check", "backup", "restore"}
+
+
+class Runtime:
+    def __init__(self, ctx: AppContext, paths: AppPaths, stdout=None, stderr=None):
+        self.ctx = ctx
+        self.paths = paths
+        self.stdout = stdout or sys.stdout
+        self.stderr = stderr or sys.stderr
+
+    def out(self, text: str) -> None:
+        print(text, file=self.stdout)
+
+    def err(self, text: str) -> None:
+        print(text, file=self.stderr)
+
+    def progress(self, label: str) -> Callable[[int, int], None] | None:
+        """Progress as plain numbers; shown only when a person is watching a terminal."""
+        if not getattr(self.stderr, "isatty", lambda: False)():
+            return None
+
+        def show(done: int, total: int) -> None:
+            pct = 100 * done // total if total else 100
+            self.stderr.write(f"\r{label}: {pct}%")
+            if done >= total:
+                self.stderr.write("\n")
+            self.stderr.flush()
+
+        return show
+
+
+def sign_in(ctx: AppContext, args) -> None:
+    """Accounts exist: the command runs as a named, authenticated user."""
+    from lived_experience.security import accounts
+
+    if accounts.count_accounts(ctx) == 0:
+        ctx.actor = LOCAL_SETUP
+        return
+    username = getattr(args, "user", None) or os.environ.get("LIVED_EXPERIENCE_USER")
+    if not username:
+        raise UserError(
+            "Sign-in required: this database has staff accounts. Give --user NAME (or set "
+            "LIVED_EXPERIENCE_USER) and the password in LIVED_EXPERIENCE_PASSWORD."
+        )
+    password = os.environ.get("LIVED_EXPERIENCE_PASSWORD")
+    if password is None:
+        if sys.stdin is not None and sys.stdin.isatty():
+            password = getpass.getpass(f"Password for {username}: ")
+        else:
+            raise UserError("Password required: set LIVED_EXPERIENCE_PASSWORD or run in a terminal.")
+    ctx.actor = accounts.authenticate(ctx, username, password)
+
+
+def _friendly_database_error(exc: Exception) -> str | None:
+    text = str(getattr(exc, "orig", exc)).lower()
+    if "file is not a database" in text or "database disk image is malformed" in text:
+        return "This file is not a Lived Experience database, or it is damaged."
+    if "unable to open database file" in text:
+        return "The database file cannot be opened: check the path and that you may write to its folder."
+    if "database is locked" in text:
+        return "The database is busy (another program holds it locked). Try again in a moment."
+    if "readonly database" in text or "read-only" in text:
+        return "The database is read-only: check the file's permissions."
+    if "disk is full" in text or "database or disk is full" in text:
+        return "The disk is full: nothing was saved. Free some space and try again."
+    if "connection refused" in text or "could not connect" in text or "connection failed" in text \
+            or "name or service not known" in text or "password authentication failed" in text:
+        return "Cannot connect to the PostgreSQL database: " + str(getattr(exc, "orig", exc)).splitlines()[0]
+    if 'database "' in text and "does not exist" in text:
+        return "That PostgreSQL database does not exist: ask your administrator to create it."
+    return None
+
+
+def run_command(args, paths: AppPaths | None = None, stdout=None, stderr=None) -> int:
+    from lived_experience.core.logs import setup_logging
+    from lived_experience.core.paths import ensure_dirs, resolve_paths
+
+    stderr = stderr or sys.stderr
+    paths = paths or resolve_paths()
+    ensure_dirs(paths)
+    log_path = setup_logging(paths.log_dir)
+    name = args.command_module
+    ctx = None
+    try:
+        module = command_module(name)
+        ctx = open_context(args, paths, migrate=name not in NO_MIGRATE)
+        sign_in(ctx, args)
+        return module.run(args, Runtime(ctx, paths, stdout, stderr))
+    except UserError as exc:
+        print(exc.message, file=stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("Stopped. Nothing half-done was saved.", file=stderr)
+        return 130
+    except Exception as exc:  # noqa: BLE001 - the last line of defence
+        from sqlalchemy.exc import DBAPIError
+
+        if isinstance(exc, DBAPIError | OSError):
+            friendly = _friendly_database_error(exc)
+            if friendly:
+                log.warning("command %s refused: %s", name, type(exc).__name__)
+                print(friendly, file=stderr)
+                return 2
+        log.exception("command %s failed", name)
+        print(f"Something went wrong ({type(exc).__name__}). Nothing half-done was saved. "
+              f"Details for support are in {log_path}.", file=stderr)
+        return 1
+    finally:
+        if ctx is not None:
+            ctx.db.dispose()

@@ -1,0 +1,1 @@
+"""Commissioned services, commissioning cycles and decisions."""

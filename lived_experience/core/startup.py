@@ -1,0 +1,44 @@
+"""Opening a database for the app or a command: choose it, check where it is,
+upgrade its schema safely."""
+
+from __future__ import annotations
+
+from lived_experience.core.context import AppContext, AppPaths
+from lived_experience.core.errors import UserError
+
+
+def open_context(args, paths: AppPaths, *, migrate: bool = True) -> AppContext:
+    from pathlib import Path
+
+    from sqlalchemy.engine import make_url
+
+    from db.engine import open_database
+    from db.migrate import SchemaTooNew, ensure_schema
+    from lived_experience.core.dburl import resolve_url
+    from lived_experience.maintenance.location import refuse_unsafe_location
+
+    url = resolve_url(getattr(args, "database", None), paths)
+    try:
+        parsed = make_url(url)
+    except Exception:
+        raise UserError(f"'{url}' is not a database URL or a file path.") from None
+    if parsed.get_backend_name() not in ("sqlite", "postgresql"):
+        raise UserError("Only SQLite files and PostgreSQL databases are supported.")
+    if parsed.get_backend_name() == "sqlite" and parsed.database not in (None, "", ":memory:"):
+        path = Path(parsed.database)
+        refuse_unsafe_location(path)
+        if not migrate and not path.exists():
+            raise UserError(f"There is no database at {path}.")
+        if path.exists() and path.is_dir():
+            raise UserError(f"{path} is a folder, not a database file.")
+        path.parent.mkdir(parents=True, exist_ok=True)
+    db = open_database(url)
+    ctx = AppContext(db=db, paths=paths)
+    if migrate:
+        try:
+            ensure_schema(db, paths.backup_dir)
+        except SchemaTooNew as exc:
+            raise UserError(str(exc)) from None
+    return ctx
+
+

@@ -1,0 +1,1 @@
+"""A realistic, clearly fictional data set for trying the app and for benchmarks."""

@@ -1,0 +1,1 @@
+"""Feedback items and the "you said, we did" loop."""

@@ -1,0 +1,109 @@
+"""The feedback list."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from db.enums import CycleStage, FeedbackSource, FeedbackStatus, Priority
+from db.models import (
+    CommissionedService,
+    CommissioningCycle,
+    FeedbackItem,
+    FeedbackRight,
+    FeedbackService,
+    FeedbackTheme,
+    Meeting,
+    Theme,
+)
+from lived_experience.listing.registry import register
+from lived_experience.listing.spec import ListColumn as C
+from lived_experience.listing.spec import ListFilter, ListSpec
+
+
+def _group(session, stmt):
+    out: dict[int, list] = {}
+    for fid, value in session.execute(stmt):
+        out.setdefault(fid, []).append(value)
+    return out
+
+
+def _enrich(session, ctx, rows):
+    ids = [r["id"] for r in rows]
+    services = _group(
+        session,
+        select(FeedbackService.feedback_id, CommissionedService.name)
+        .join(CommissionedService, CommissionedService.id == FeedbackService.service_id)
+        .where(FeedbackService.feedback_id.in_(ids))
+        .order_by(CommissionedService.name),
+    )
+    rights = _group(
+        session,
+        select(FeedbackRight.feedback_id, FeedbackRight.right_number)
+        .where(FeedbackRight.feedback_id.in_(ids))
+        .order_by(FeedbackRight.right_number),
+    )
+    themes = _group(
+        session,
+        select(FeedbackTheme.feedback_id, Theme.name)
+        .join(Theme, Theme.id == FeedbackTheme.theme_id)
+        .where(FeedbackTheme.feedback_id.in_(ids))
+        .order_by(Theme.name),
+    )
+    for r in rows:
+        r["services"] = services.get(r["id"], [])
+        r["rights"] = rights.get(r["id"], [])
+        r["themes"] = themes.get(r["id"], [])
+
+
+def _has_link(link_table, column, value_column):
+    def build(value):
+        return FeedbackItem.id.in_(select(link_table.feedback_id).where(value_column == value))
+
+    return build
+
+
+register(
+    ListSpec(
+        kind="feedback",
+        title="Feedback",
+        entity="feedback_item",
+        source=lambda: FeedbackItem.__table__.outerjoin(
+            Meeting.__table__, Meeting.id == FeedbackItem.meeting_id
+        ).outerjoin(CommissioningCycle.__table__, CommissioningCycle.id == FeedbackItem.cycle_id),
+        id_expr=FeedbackItem.id,
+        columns=[
+            C("summary", "Summary", FeedbackItem.summary, searchable=True, width=320),
+            C("status", "Status", FeedbackItem.status, kind="enum", enum=FeedbackStatus),
+            C("received_on", "Received", FeedbackItem.received_on, kind="date"),
+            C("priority", "Priority", FeedbackItem.priority, kind="enum", enum=Priority),
+            C("source", "Source", FeedbackItem.source_kind, kind="enum", enum=FeedbackSource),
+            C("source_meeting", "Meeting", Meeting.title, searchable=True),
+            C("services", "Services", None, kind="list", sortable=False),
+            C("rights", "Victims' Code rights", None, kind="list", sortable=False),
+            C("themes", "Themes", None, kind="list", sortable=False),
+            C("cycle", "Cycle", CommissioningCycle.name),
+            C("stage", "Stage", FeedbackItem.cycle_stage, kind="enum", enum=CycleStage),
+            C("response_due_on", "Response due", FeedbackItem.response_due_on, kind="date"),
+            C("response", "We did", FeedbackItem.response, searchable=True, hidden=True),
+        ],
+        filters=[
+            ListFilter("status", "Status", FeedbackItem.status, enum=FeedbackStatus),
+            ListFilter("priority", "Priority", FeedbackItem.priority, enum=Priority),
+            ListFilter("stage", "Stage", FeedbackItem.cycle_stage, enum=CycleStage),
+            ListFilter("cycle", "Cycle", FeedbackItem.cycle_id),
+            ListFilter("meeting", "Meeting", FeedbackItem.meeting_id),
+            ListFilter("service", "Service", None,
+                       build=_has_link(FeedbackService, "service_id", FeedbackService.service_id)),
+            ListFilter("right", "Right", None,
+                       build=_has_link(FeedbackRight, "right_number", FeedbackRight.right_number)),
+            ListFilter("theme", "Theme", None,
+                       build=_has_link(FeedbackTheme, "theme_id", FeedbackTheme.theme_id)),
+            ListFilter("from", "From", FeedbackItem.received_on,
+                       build=lambda v: FeedbackItem.received_on >= v),
+            ListFilter("to", "To", FeedbackItem.received_on, build=lambda v: FeedbackItem.received_on <= v),
+        ],
+        default_sort=("received_on", True),
+        enrich=_enrich,
+        description="What members said, and what was done about it.",
+    )
+)

@@ -1,0 +1,1 @@
+"""Health checks, backups and restores."""

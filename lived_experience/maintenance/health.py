@@ -1,0 +1,65 @@
+"""``check``: is the database whole, and at the schema this code expects?"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from sqlalchemy import text
+
+from db.migrate import current_revision
+from db.schema_version import HEAD_REVISION
+from lived_experience.core.context import AppContext
+from lived_experience.core.uow import unit_of_work
+from lived_experience.security import audit
+
+
+@dataclass
+class HealthReport:
+    database: str
+    schema: str | None
+    expected_schema: str
+    integrity: str
+    audit_events: int
+    problems: list[str] = field(default_factory=list)
+
+    @property
+    def healthy(self) -> bool:
+        return not self.problems
+
+    def lines(self) -> list[str]:
+        return [
+            f"Database: {self.database}",
+            f"Schema version: {self.schema or 'none'} (this version of the app expects {self.expected_schema})",
+            f"Integrity: {self.integrity}",
+            f"Audit log: {self.audit_events} events, hash chain "
+            + ("intact" if not any("audit" in p for p in self.problems) else "BROKEN"),
+            "Healthy." if self.healthy else f"{len(self.problems)} problem(s) found.",
+        ]
+
+
+def check_health(ctx: AppContext) -> HealthReport:
+    db = ctx.db
+    problems: list[str] = []
+    schema = current_revision(db)
+    if schema != HEAD_REVISION:
+        problems.append(f"schema is at {schema or 'nothing'}, expected {HEAD_REVISION}")
+    if db.is_sqlite:
+        with db.read_engine.connect() as conn:
+            rows = [r[0] for r in conn.exec_driver_sql("PRAGMA integrity_check")]
+            fk = conn.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
+        integrity = "ok" if rows == ["ok"] else "; ".join(rows[:5])
+        if rows != ["ok"]:
+            problems.append("integrity check failed: " + "; ".join(rows[:3]))
+        if fk:
+            problems.append(f"{len(fk)} broken references between tables")
+    else:
+        with db.read_engine.connect() as conn:
+            conn.execute(text("SELECT 1"))
+        integrity = "ok (PostgreSQL checks its own pages; server backups apply)"
+    count = 0
+    if schema is not None:
+        with unit_of_work(ctx, readonly=True) as s:
+            result = audit.verify(s)
+        count = result.checked
+        problems.extend(f"audit log: {p}" for p in result.problems[:5])
+    return HealthReport(db.display_name(), schema, HEAD_REVISION, integrity, count, problems)

@@ -1,0 +1,1 @@
+"""Meetings: scheduling, invitations and attendance, agendas, actions, packs and calendars."""

@@ -1,0 +1,1 @@
+"""Membership terms, DBS checks, expenses and safe contact."""

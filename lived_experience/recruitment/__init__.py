@@ -1,0 +1,1 @@
+"""Recruitment windows, applicants, eligibility and the pipeline."""

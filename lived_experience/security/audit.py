@@ -1,0 +1,113 @@
+"""The audit log: append-only, hash-chained, and never holding personal values.
+
+Each event's hash covers its own fields and the previous event's hash, so a
+changed row breaks its own hash and a deleted row breaks the link to the next.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from sqlalchemy import select, text
+from sqlalchemy.orm import Session
+
+from db.models import AuditEvent
+from lived_experience.core import clock
+from lived_experience.core.context import Actor, AppContext
+
+GENESIS = "0" * 64
+
+
+def _digest(prev_hash: str, ev: AuditEvent) -> str:
+    payload = json.dumps(
+        [
+            prev_hash,
+            ev.occurred_at.astimezone(dt.UTC).isoformat() if ev.occurred_at else None,
+            ev.actor_id,
+            ev.actor_name,
+            ev.action,
+            ev.entity,
+            ev.entity_id,
+            ev.subject_person_id,
+            ev.fields,
+            ev.outcome,
+            ev.detail,
+        ],
+        separators=(",", ":"),
+        default=str,
+    )
+    return hashlib.sha256(payload.encode("utf-8")).hexdigest()
+
+
+def record(
+    session: Session,
+    actor: Actor,
+    action: str,
+    *,
+    entity: str | None = None,
+    entity_id: int | None = None,
+    fields: Iterable[str] | None = None,
+    outcome: str = "ok",
+    subject_person_id: int | None = None,
+    detail: str | None = None,
+) -> AuditEvent:
+    """Add an event to the session's transaction (it commits or rolls back with it)."""
+    if session.get_bind().dialect.name == "postgresql":
+        # Serialise writers so the chain has one line of descent.
+        session.execute(text("SELECT pg_advisory_xact_lock(727002)"))
+    prev = session.scalar(select(AuditEvent.hash).order_by(AuditEvent.id.desc()).limit(1)) or GENESIS
+    ev = AuditEvent(
+        occurred_at=clock.now().replace(microsecond=0),
+        actor_id=actor.id,
+        actor_name=actor.username,
+        action=action,
+        entity=entity,
+        entity_id=entity_id,
+        subject_person_id=subject_person_id,
+        fields=",".join(sorted(set(fields))) if fields else None,
+        outcome=outcome,
+        detail=(detail or None) and detail[:500],
+        prev_hash=prev,
+    )
+    ev.hash = _digest(prev, ev)
+    session.add(ev)
+    session.flush()
+    return ev
+
+
+def record_now(ctx: AppContext, action: str, **kwargs) -> None:
+    """Record an event in its own transaction: for views, denials and failures,
+    which must be logged even when the work around them is read-only or rolled back."""
+    from lived_experience.core.uow import unit_of_work
+
+    with unit_of_work(ctx) as session:
+        record(session, ctx.actor, action, **kwargs)
+
+
+@dataclass
+class VerifyResult:
+    checked: int
+    problems: list[str]
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+
+def verify(session: Session) -> VerifyResult:
+    problems: list[str] = []
+    prev_hash: str | None = None
+    count = 0
+    for ev in session.scalars(select(AuditEvent).order_by(AuditEvent.id)).yield_per(2000):
+        count += 1
+        # The first surviving event anchors the chain (older ones may be purged).
+        if prev_hash is not None and ev.prev_hash != prev_hash:
+            problems.append(f"event {ev.id}: the event before it was changed or deleted")
+        if _digest(ev.prev_hash, ev) != ev.hash:
+            problems.append(f"event {ev.id}: its contents were changed after it was written")
+        prev_hash = ev.hash
+    return VerifyResult(count, problems)

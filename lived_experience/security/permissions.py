@@ -1,0 +1,69 @@
+"""Who may do what. Enforced in the services, never by hiding widgets.
+
+The matrix is data, so the role x action test can walk it and the Admin
+section can show it.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+from db.enums import Role
+
+
+class Perm(StrEnum):
+    READ = "read"                          # lists and records, not the special fields below
+    WRITE = "write"                        # create and change records
+    CONTACT_READ = "contact_read"          # phone, email, address (audited)
+    EQUALITY_READ = "equality_read"        # equality monitoring answers
+    EQUALITY_WRITE = "equality_write"
+    DBS_STATUS = "dbs_status"              # whether a member's DBS check is cleared (no detail)
+    DBS_READ = "dbs_read"                  # the DBS register (audited)
+    DBS_WRITE = "dbs_write"
+    ANONYMOUS_SOURCE = "anonymous_source"  # who said an anonymous feedback item
+    IMPORT = "import"
+    EXPORT = "export"                      # lists, packs, reports leaving the app
+    ACCOUNTS = "accounts"                  # staff accounts and roles
+    SETTINGS = "settings"
+    AUDIT_READ = "audit_read"
+    BACKUP = "backup"
+    RETENTION = "retention"                # purge, erasure, subject access
+
+
+_COORDINATOR = {
+    Perm.READ, Perm.WRITE, Perm.CONTACT_READ, Perm.EQUALITY_READ, Perm.EQUALITY_WRITE,
+    Perm.IMPORT, Perm.EXPORT, Perm.DBS_STATUS,
+}
+
+MATRIX: dict[Role, frozenset[Perm]] = {
+    Role.ADMIN: frozenset(Perm),
+    Role.COORDINATOR: frozenset(_COORDINATOR),
+    Role.DBS_OFFICER: frozenset(_COORDINATOR | {Perm.DBS_READ, Perm.DBS_WRITE, Perm.ANONYMOUS_SOURCE}),
+    Role.VIEWER: frozenset({Perm.READ, Perm.CONTACT_READ}),
+}
+
+DESCRIPTIONS: dict[Perm, str] = {
+    Perm.READ: "see records",
+    Perm.WRITE: "add or change records",
+    Perm.CONTACT_READ: "see contact details",
+    Perm.EQUALITY_READ: "see equality monitoring answers",
+    Perm.EQUALITY_WRITE: "record equality monitoring answers",
+    Perm.DBS_STATUS: "see whether a member's DBS check is cleared",
+    Perm.DBS_READ: "see the DBS register",
+    Perm.DBS_WRITE: "record DBS checks",
+    Perm.ANONYMOUS_SOURCE: "see who gave anonymous feedback",
+    Perm.IMPORT: "import spreadsheets",
+    Perm.EXPORT: "export lists, packs and reports",
+    Perm.ACCOUNTS: "manage staff accounts",
+    Perm.SETTINGS: "change office settings",
+    Perm.AUDIT_READ: "see the audit log",
+    Perm.BACKUP: "back up and restore the database",
+    Perm.RETENTION: "run retention, erasure and subject access",
+}
+
+
+def allowed(role: str | Role, perm: Perm) -> bool:
+    try:
+        return perm in MATRIX[Role(role)]
+    except ValueError:
+        return False

@@ -1,0 +1,6 @@
+from ui.common.section_page import SectionPage
+
+
+class CommissioningPage(SectionPage):
+    kind = "services"
+    title = "Commissioning"

@@ -1,0 +1,6 @@
+from ui.common.section_page import SectionPage
+
+
+class FeedbackPage(SectionPage):
+    kind = "feedback"
+    title = "Feedback"

@@ -1,0 +1,6 @@
+from ui.common.section_page import SectionPage
+
+
+class WindowsPage(SectionPage):
+    kind = "windows"
+    title = "Recruitment"
