@@ -1,0 +1,1 @@
+"""People: one row per human, across applications and terms."""
