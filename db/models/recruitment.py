@@ -104,6 +104,8 @@ class Application(Tracked, Base):
     residence: Mapped[str] = mapped_column(String(30), nullable=False, default="not_given")
     eligibility_notes: Mapped[str | None] = mapped_column(Text)
     eligibility_decision: Mapped[str | None] = mapped_column(String(20))
+    # Why the person on staff decided as they did (eligibility_notes keeps what the postcodes said).
+    eligibility_reason: Mapped[str | None] = mapped_column(Text, info=personal())
     eligibility_decided_by_id: Mapped[int | None] = mapped_column(
         ForeignKey("staff_user.id", ondelete="SET NULL")
     )

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy import Float, Numeric, cast, func, select
 
-from db.enums import Area, Basis, Channel, Residence, Stage, WindowStatus
+from db.enums import Area, Basis, Channel, EligibilityDecision, Residence, Stage, WindowStatus
 from db.models import Application as A
 from db.models import Assessment, AssessmentScore, Person, WindowChannel
 from db.models import RecruitmentWindow as W
@@ -50,6 +50,7 @@ register(
             C("applications", "Applications", _count_stage(), kind="int"),
             C("offered", "Offered", _count_stage(*OFFERED_STAGES), kind="int"),
             C("reserve", "Reserve", _count_stage(Stage.RESERVE), kind="int"),
+            C("filled", "Places filled", _count_stage(Stage.MEMBER), kind="int"),
             C("term_starts_on", "Term starts", W.term_starts_on, kind="date"),
             C("channels", "Advertised on", None, kind="list", sortable=False, enum=Channel),
         ],
@@ -90,6 +91,7 @@ register(
             C("received_at", "Received", A.received_at, kind="datetime"),
             C("area", "Area", A.home_area, kind="enum", enum=Area),
             C("residence", "Lives/works in LLR", A.residence, kind="enum", enum=Residence),
+            C("eligibility", "Eligibility decision", A.eligibility_decision, kind="enum", enum=EligibilityDecision),
             C("basis", "Basis", A.basis, kind="enum", enum=Basis),
             C("how_heard", "Heard via", A.how_heard, kind="enum", enum=Channel),
             C("score", "Score", _score_sql(), kind="float"),
@@ -100,6 +102,7 @@ register(
             ListFilter("stage", "Stage", A.stage, enum=Stage),
             ListFilter("area", "Area", A.home_area, enum=Area),
             ListFilter("residence", "Eligibility flag", A.residence, enum=Residence),
+            ListFilter("eligibility", "Eligibility decision", A.eligibility_decision, enum=EligibilityDecision),
             ListFilter("person", "Person", A.person_id),
         ],
         where=lambda ctx: [A.anonymised_at.is_(None)],

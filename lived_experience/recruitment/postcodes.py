@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import csv
 import re
+import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -39,11 +40,10 @@ class Placement:
     reason: str
 
 
-def normalise_postcode(text: str | None) -> str | None:
-    """'le1 6zz' -> 'LE1 6ZZ'. Returns None for anything that is not a UK postcode."""
-    if text is None:
-        return None
-    s = re.sub(r"[^A-Za-z0-9]", "", str(text)).upper()
+_EMBEDDED = re.compile(r"(?<![A-Z0-9])([A-Z]{1,2}[0-9][A-Z0-9]?) ?([0-9O][ABD-HJLNP-UW-Z]{2})(?![A-Z0-9])")
+
+
+def _canonical(s: str) -> str | None:
     # People type O for 0 in the inward code's digit position.
     if len(s) >= 5 and s[-3] == "O":
         s = s[:-3] + "0" + s[-2:]
@@ -53,6 +53,29 @@ def normalise_postcode(text: str | None) -> str | None:
     if not m:
         return None
     return f"{m.group(1)} {m.group(2)}"
+
+
+def normalise_postcode(text: str | None) -> str | None:
+    """'le1 6zz' -> 'LE1 6ZZ'. Returns None for anything that is not a UK postcode.
+
+    Forgiving about what people and spreadsheets do: any case, spaces (also
+    non-breaking) or none, stray punctuation, full-width characters, O typed for 0
+    in the inward code, and a postcode at the end of an address typed into one
+    cell ("12 High Street, Leicester LE1 6ZZ").
+    """
+    if text is None:
+        return None
+    raw = unicodedata.normalize("NFKC", str(text)).upper()
+    found = _canonical(re.sub(r"[^A-Z0-9]", "", raw))
+    if found is not None:
+        return found
+    # A postcode inside longer text: take the last one (addresses end with the postcode).
+    spaced = " ".join(re.sub(r"[^A-Z0-9]", " ", raw).split())
+    if len(spaced) > 8:
+        hits = list(_EMBEDDED.finditer(spaced))
+        if len(hits) >= 1:
+            return _canonical(hits[-1].group(1) + hits[-1].group(2))
+    return None
 
 
 @lru_cache(maxsize=1)

@@ -1,0 +1,600 @@
+"""Reading a spreadsheet into a header row and data rows, whatever produced it.
+
+``open_source(path)`` refuses hostile and broken files first (``safety``), then:
+
+- .xlsx / .xlsm (Excel, LibreOffice, Google Sheets, Numbers): python-calamine,
+  which reads cached values and never evaluates a formula; dates follow the
+  workbook's 1900 or 1904 date system. The sheet holding the data is chosen
+  (visible sheets first, the one whose header row names the most fields);
+  vertically merged cells are filled down so each row gets its value.
+- .csv (and .txt/.tsv): UTF-8 with or without a BOM, UTF-16 (with a BOM, as
+  Excel's "Unicode text" writes, or without), or Windows-1252; comma,
+  semicolon, tab or bar, sniffed (Excel's ``sep=;`` first line is honoured).
+
+The header row may be anywhere in the first 30 rows (a title above it, blank
+rows). Blank rows are skipped. Row numbers are the ones Excel shows.
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import hashlib
+import io
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from lived_experience.importing import safety
+from lived_experience.importing.headers import header_score, match_header
+from lived_experience.importing.safety import SpreadsheetRefused
+
+MAX_ROWS = 200_000  # data rows in one import
+HEADER_SEARCH_ROWS = 30
+SAMPLE_ROWS = 25
+
+Row = tuple[int, tuple]  # (row number as Excel shows it, cells padded to the header's width)
+
+
+@dataclass
+class Source:
+    """An opened spreadsheet: where its header is, and its data rows (re-iterable)."""
+
+    path: Path
+    file_name: str
+    sha256: str
+    size: int
+    kind: str  # xlsx | csv
+    sheet_name: str | None
+    header_row: int
+    headers: list[str]
+    date1904: bool = False
+    notes: list[str] = field(default_factory=list)
+    estimated_rows: int = 0
+    max_rows: int = MAX_ROWS
+    _iterate: Callable[[], Iterator[Row]] | None = None
+    _sample: list[Row] = field(default_factory=list)
+    _closer: Callable[[], None] | None = None
+
+    @property
+    def width(self) -> int:
+        return len(self.headers)
+
+    def rows(self) -> Iterator[Row]:
+        """Every non-blank row under the header. Refuses a file over the row limit."""
+        if self._iterate is None:
+            raise RuntimeError("the spreadsheet was closed")
+        for count, row in enumerate(self._iterate(), start=1):
+            if count > self.max_rows:
+                raise too_many_rows(count, self.max_rows, exact=False)
+            yield row
+
+    def sample(self) -> list[Row]:
+        return list(self._sample)
+
+    def close(self) -> None:
+        if self._closer is not None:
+            self._closer()
+        self._iterate = None
+        self._closer = None
+
+    def __enter__(self) -> Source:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    def describe(self) -> str:
+        where = f"sheet '{self.sheet_name}', " if self.sheet_name else ""
+        return f"{self.file_name}: {where}headings in row {self.header_row}"
+
+
+def too_many_rows(count: int, limit: int, *, exact: bool = True) -> SpreadsheetRefused:
+    amount = f"{count:,} rows" if exact else f"more than {limit:,} rows"
+    return SpreadsheetRefused(
+        f"This sheet has {amount}: one import can take at most {limit:,}. "
+        "Split it into smaller files and import them one after another.", "too_many_rows")
+
+
+def empty_sheet(where: str) -> SpreadsheetRefused:
+    return SpreadsheetRefused(f"{where} is empty: there are no rows to import.", "empty_sheet")
+
+
+def no_header(where: str) -> SpreadsheetRefused:
+    return SpreadsheetRefused(
+        f"{where} has no header row: the first row should hold the column headings (for example Name, "
+        "Email, Postcode), with one applicant on each row below.", "no_header")
+
+
+def header_only(where: str) -> SpreadsheetRefused:
+    return SpreadsheetRefused(f"{where} has column headings but no rows of answers under them.", "no_rows")
+
+
+def open_source(path: str | Path, *, max_rows: int = MAX_ROWS) -> Source:
+    """Open a spreadsheet for import, or raise ``SpreadsheetRefused`` with one plain-English reason."""
+    path = Path(path)
+    try:
+        if path.is_dir():
+            raise SpreadsheetRefused(f"{path.name} is a folder, not a spreadsheet.", "not_a_file")
+        size = path.stat().st_size
+        if size > safety.MAX_FILE_BYTES:
+            raise safety.too_big(size)
+        data = path.read_bytes()
+    except FileNotFoundError:
+        raise SpreadsheetRefused(f"There is no file at {path}.", "not_found") from None
+    except PermissionError:
+        raise SpreadsheetRefused(f"{path.name} cannot be opened: you do not have permission to read it "
+                                 "(or it is open in another program).", "no_permission") from None
+    except OSError as exc:
+        raise SpreadsheetRefused(f"{path.name} cannot be read ({exc.strerror or 'read error'}).",
+                                 "unreadable") from None
+    sha = hashlib.sha256(data).hexdigest()
+    sniffed = safety.sniff(data, path.suffix)
+    if sniffed.kind == "xlsx":
+        return _open_xlsx(path, data, sha, max_rows)
+    return _open_csv(path, data, sha, max_rows)
+
+
+# -- shared ---------------------------------------------------------------------------------------
+def _blank(cell) -> bool:
+    return cell is None or (isinstance(cell, str) and not cell.strip())
+
+
+def _is_blank_row(cells: Sequence) -> bool:
+    return all(_blank(c) for c in cells)
+
+
+def _data_like(cell) -> bool:
+    """A value, not a heading: a number, a date, an email address, or digits."""
+    if cell is None:
+        return False
+    if not isinstance(cell, str):
+        return True
+    s = cell.strip()
+    return "@" in s or s.replace(" ", "").replace("+", "").isdigit()
+
+
+def find_header(first_rows: list[tuple[int, Sequence]], where: str) -> tuple[int, int, list[str]]:
+    """(index into first_rows, row number, headers) of the header row.
+
+    The row naming the most known fields wins (at least two). Failing that, the
+    first non-blank row made only of text headings is taken (the mapping step
+    lets a person say what each column is); a first row of values means the
+    sheet has no header row.
+    """
+    best = (-1, 0)
+    for i, (_number, cells) in enumerate(first_rows):
+        score = header_score(cells)
+        if score > best[1]:
+            best = (i, score)
+    if best[1] >= 2 or (best[1] == 1 and sum(1 for c in first_rows[best[0]][1] if not _blank(c)) >= 2):
+        i = best[0]
+    else:
+        i = -1
+        for j, (_number, cells) in enumerate(first_rows):
+            filled = [c for c in cells if not _blank(c)]
+            if len(filled) >= 2 and not any(_data_like(c) for c in filled) and j + 1 < len(first_rows):
+                i = j
+                break
+            if filled:
+                break  # the first non-blank row is values: no header row
+        if i < 0:
+            raise no_header(where)
+    number, cells = first_rows[i]
+    headers = [_header_text(c) for c in cells]
+    while headers and not headers[-1]:
+        headers.pop()
+    if len([h for h in headers if h]) < 1:
+        raise no_header(where)
+    return i, number, headers
+
+
+def _header_text(cell) -> str:
+    if cell is None:
+        return ""
+    if isinstance(cell, float) and cell.is_integer():
+        cell = int(cell)
+    return " ".join(str(cell).split())
+
+
+def _fit(cells: Sequence, width: int) -> tuple:
+    n = len(cells)
+    if n == width:
+        return tuple(cells)
+    if n > width:
+        return tuple(cells[:width])
+    return tuple(cells) + ("",) * (width - n)
+
+
+def _unquote_excel_text(value: str) -> str:
+    """'="07700900123"' (how some systems keep a leading 0 in CSV) -> '07700900123'."""
+    if len(value) >= 3 and value.startswith('="') and value.endswith('"'):
+        return value[2:-1].replace('""', '"')
+    return value
+
+
+# -- xlsx / xlsm ----------------------------------------------------------------------------------
+class _CalamineBook:
+    """python-calamine: fast, but holds a whole sheet in memory."""
+
+    def __init__(self, data: bytes):
+        import python_calamine as pc
+
+        self.pc = pc
+        self.wb = pc.CalamineWorkbook.from_filelike(io.BytesIO(data))
+
+    def sheets(self) -> list[tuple[str, bool, object]]:
+        pc = self.pc
+        return [(m.name, m.visible == pc.SheetVisibleEnum.Visible, m.name) for m in self.wb.sheets_metadata
+                if m.typ == pc.SheetTypeEnum.WorkSheet]
+
+    def load(self, handle):
+        sheet = self.wb.get_sheet_by_name(handle)
+        return sheet if sheet.start is not None else None
+
+    def first_col(self, sheet) -> int:
+        return sheet.start[1] if sheet.start else 0
+
+    def last_row(self, sheet) -> int:
+        return sheet.end[0] + 1 if sheet.end else 0
+
+    def iter_rows(self, sheet):
+        return sheet.iter_rows()
+
+    def merged(self, sheet):
+        try:
+            return list(sheet.merged_cell_ranges or [])
+        except Exception:  # noqa: BLE001 - merged ranges are a nicety
+            return []
+
+    def close(self) -> None:
+        self.wb = None
+
+
+class _StreamingBook:
+    """Our streaming reader: for sheets too big to hold in memory at once."""
+
+    def __init__(self, data: bytes, date1904: bool):
+        from lived_experience.importing.xlsx_stream import StreamingWorkbook
+
+        self.wb = StreamingWorkbook(data, date1904)
+        self._dims: dict = {}
+
+    def sheets(self) -> list[tuple[str, bool, object]]:
+        return [(s.name, s.visible, s) for s in self.wb.sheets]
+
+    def load(self, handle):
+        dims = self.wb.dimensions(handle)
+        first_col = dims[0] if dims else 0
+        for cells in self.wb.iter_rows(handle, first_col):
+            if not _is_blank_row(cells):
+                self._dims[handle] = (first_col, dims[1] if dims else 0)
+                return handle
+        return None
+
+    def first_col(self, sheet) -> int:
+        return self._dims.get(sheet, (0, 0))[0]
+
+    def last_row(self, sheet) -> int:
+        return self._dims.get(sheet, (0, 0))[1]
+
+    def iter_rows(self, sheet):
+        return self.wb.iter_rows(sheet, self.first_col(sheet))
+
+    def merged(self, sheet):
+        return self.wb.merged(sheet)
+
+    def close(self) -> None:
+        self.wb.close()
+
+
+def _sheet_xml_bytes(facts: safety.ZipFacts) -> int:
+    return sum(size for name, size in facts.sizes.items()
+               if name.startswith("xl/worksheets/") or name == "xl/sharedStrings.xml")
+
+
+def _open_xlsx(path: Path, data: bytes, sha: str, max_rows: int) -> Source:
+    from lived_experience.importing.xlsx_stream import STREAM_ABOVE_BYTES
+
+    facts = safety.check_zip(data)
+    date1904 = _workbook_date1904(data, facts)
+    streaming = _sheet_xml_bytes(facts) > STREAM_ABOVE_BYTES
+    book = None
+    try:
+        book = _StreamingBook(data, date1904) if streaming else _CalamineBook(data)
+        sheets = book.sheets()
+        visible = [s for s in sheets if s[1]]
+        hidden = [s for s in sheets if not s[1]]
+        best = None  # (rank, name, is_visible, sheet, first rows)
+        order = 0
+        empty_names = []
+        for name, is_visible, handle in visible + hidden:
+            order += 1
+            sheet = book.load(handle)
+            if sheet is None:
+                empty_names.append(name)
+                continue
+            first = _first_rows(book.iter_rows(sheet))
+            if not first:
+                empty_names.append(name)
+                continue
+            score = max(header_score(cells) for _n, cells in first)
+            # A hidden sheet must do clearly better than the visible ones to be chosen.
+            rank = (score - (0 if is_visible else 1), -order)
+            if best is None or rank > best[0]:
+                best = (rank, name, is_visible, sheet, first)
+            del sheet
+    except SpreadsheetRefused:
+        raise
+    except BaseException as exc:  # noqa: BLE001 - calamine errors, and Rust panics (BaseException)
+        if isinstance(exc, KeyboardInterrupt | SystemExit | MemoryError):
+            raise
+        if type(exc).__name__ == "PasswordError":
+            raise SpreadsheetRefused(safety.PASSWORD_PROTECTED, "password_protected") from None
+        raise SpreadsheetRefused(safety.NOT_A_SPREADSHEET, "not_a_spreadsheet") from None
+    if best is None:
+        where = f"The sheet '{empty_names[0]}'" if len(empty_names) == 1 else "Every sheet in this workbook"
+        raise empty_sheet(where)
+    _rank, sheet_name, is_visible, sheet, first = best
+    where = f"The sheet '{sheet_name}'"
+    _idx, header_number, headers = find_header(first, where)
+    width = len(headers)
+    end_row = book.last_row(sheet)
+    estimated = max(0, end_row - header_number)
+    merged = _merged_fill(book.merged(sheet), book.first_col(sheet))
+
+    def iterate() -> Iterator[Row]:
+        try:
+            yield from _xlsx_rows(book.iter_rows(sheet), header_number, width, merged)
+        except SpreadsheetRefused:
+            raise
+        except Exception:  # noqa: BLE001 - a sheet damaged past its first rows
+            raise SpreadsheetRefused(safety.NOT_A_SPREADSHEET, "not_a_spreadsheet") from None
+
+    if estimated > max_rows or end_row == 0:
+        # No <dimension>, or trailing formatting making the sheet look longer: count the real rows.
+        real = sum(1 for _ in iterate())
+        if real > max_rows:
+            raise too_many_rows(real, max_rows)
+        estimated = real
+    notes = []
+    others = [n for n, _v, _h in book.sheets() if n != sheet_name]
+    states = {n: v for n, v, _h in book.sheets()}
+    hidden_note = "" if is_visible else " (it is hidden in Excel)"
+    if others:
+        listed = ", ".join(f"'{n}'" + ("" if states[n] else " (hidden)") for n in others[:6])
+        more = f" and {len(others) - 6} more" if len(others) > 6 else ""
+        notes.append(f"Read the sheet '{sheet_name}'{hidden_note}; the other sheets were not used: {listed}{more}.")
+    elif hidden_note:
+        notes.append(f"Read the sheet '{sheet_name}'{hidden_note}.")
+    if header_number > 1:
+        notes.append(f"The column headings are in row {header_number}; the rows above them were not imported.")
+    if date1904:
+        notes.append("This workbook uses the 1904 date system (Excel for Mac); its dates were read that way.")
+    if merged:
+        notes.append("Merged cells were read as if each row held the merged value.")
+    sample = []
+    for row in iterate():
+        sample.append(row)
+        if len(sample) >= SAMPLE_ROWS:
+            break
+    if not sample:
+        raise header_only(where)
+    holder = {"sheet": sheet, "book": book}
+
+    def iterate_open() -> Iterator[Row]:
+        if "book" not in holder:
+            raise RuntimeError("the spreadsheet was closed")
+        return iterate()
+
+    def close() -> None:
+        b = holder.pop("book", None)
+        holder.clear()
+        if b is not None:
+            b.close()
+
+    return Source(path, path.name, sha, len(data), "xlsx", sheet_name, header_number, headers, date1904,
+                  notes, estimated, max_rows, iterate_open, sample, close)
+
+
+def _first_rows(rows) -> list[tuple[int, list]]:
+    out = []
+    for i, cells in enumerate(rows):
+        if not _is_blank_row(cells):
+            out.append((i + 1, cells))
+            if len(out) >= HEADER_SEARCH_ROWS:
+                break
+    return out
+
+
+def _merged_fill(ranges, col0: int) -> dict[int, list[tuple[int, int]]]:
+    """For vertically merged cells: row number -> [(column index, row number holding the value)]."""
+    fill: dict[int, list[tuple[int, int]]] = {}
+    for (r1, c1), (r2, _c2) in ranges:
+        if r2 > r1:
+            for r in range(r1 + 1, r2 + 1):
+                fill.setdefault(r + 1, []).append((c1 - col0, r1 + 1))
+    return fill
+
+
+def _xlsx_rows(rows, header_number: int, width: int,
+               merged: dict[int, list[tuple[int, int]]] | None = None) -> Iterator[Row]:
+    merged = merged or {}
+    wanted = {src for fills in merged.values() for _c, src in fills}
+    kept: dict[tuple[int, int], object] = {}
+    for i, cells in enumerate(rows):
+        number = i + 1
+        if number in wanted:
+            for fills in merged.values():
+                for c, src in fills:
+                    if src == number and c < len(cells):
+                        kept[(number, c)] = cells[c]
+        if number <= header_number:
+            continue
+        if number in merged:
+            cells = list(cells)
+            for c, src in merged[number]:
+                if c < 0:
+                    continue
+                if c >= len(cells):
+                    cells.extend([""] * (c - len(cells) + 1))
+                if _blank(cells[c]):
+                    cells[c] = kept.get((src, c), "")
+        fitted = _fit(cells, width)
+        if _is_blank_row(fitted):
+            continue
+        yield number, fitted
+
+
+def _workbook_date1904(data: bytes, facts: safety.ZipFacts) -> bool:
+    """Whether the workbook uses the 1904 date system (workbook.xml, parsed with defusedxml)."""
+    import zipfile
+
+    with zipfile.ZipFile(io.BytesIO(data)) as zf:
+        xml = zf.read("xl/workbook.xml")
+    root = safety.parse_xml(xml)
+    for el in root.iter():
+        if el.tag.rsplit("}", 1)[-1] == "workbookPr":
+            value = (el.get("date1904") or "").strip().lower()
+            return value in ("1", "true", "on")
+    return False
+
+
+# -- csv ------------------------------------------------------------------------------------------
+_DELIMITERS = [",", ";", "\t", "|"]
+_DELIMITER_NAMES = {",": "commas", ";": "semicolons", "\t": "tabs", "|": "vertical bars"}
+_ENCODING_NAMES = {
+    "utf-8": "UTF-8", "utf-8-sig": "UTF-8 (with a byte order mark)", "utf-16-le": "UTF-16",
+    "utf-16-be": "UTF-16 (big-endian)", "cp1252": "Windows-1252 (Western European)",
+}
+
+
+def _detect_encoding(data: bytes) -> tuple[str, int]:
+    """(codec, bytes of BOM to skip)."""
+    if data.startswith(codecs.BOM_UTF8):
+        return "utf-8-sig", 3
+    if data.startswith(codecs.BOM_UTF32_LE) or data.startswith(codecs.BOM_UTF32_BE):
+        raise SpreadsheetRefused(safety.NOT_A_SPREADSHEET, "not_a_spreadsheet")
+    if data.startswith(codecs.BOM_UTF16_LE):
+        return "utf-16-le", 2
+    if data.startswith(codecs.BOM_UTF16_BE):
+        return "utf-16-be", 2
+    guess = safety._utf16_without_bom(data[:4096])
+    if guess:
+        return guess, 0
+    decoder = codecs.getincrementaldecoder("utf-8")("strict")
+    try:
+        view = memoryview(data)
+        for start in range(0, len(data), 1 << 20):
+            decoder.decode(view[start:start + (1 << 20)], final=start + (1 << 20) >= len(data))
+        return "utf-8", 0
+    except UnicodeDecodeError:
+        return "cp1252", 0
+
+
+def _text_stream(data: bytes, encoding: str, skip: int) -> io.TextIOWrapper:
+    codec = "utf-8" if encoding == "utf-8-sig" else encoding
+    return io.TextIOWrapper(io.BytesIO(data[skip:] if skip else data), encoding=codec, errors="replace",
+                            newline="")
+
+
+def _sniff_delimiter(head: str) -> str:
+    lines = head.splitlines()
+    if len(lines) > 1:
+        lines = lines[:-1]  # the last line may be cut off
+    lines = [ln for ln in lines if ln.strip()][:30]
+    best, best_score = ",", -1
+    for d in _DELIMITERS:
+        try:
+            widths = [len(r) for r in csv.reader(lines, delimiter=d)]
+        except csv.Error:
+            continue
+        widths = [w for w in widths if w > 0]
+        if not widths:
+            continue
+        mode = max(set(widths), key=widths.count)
+        if mode < 2:
+            continue
+        score = widths.count(mode) * 100 + mode
+        if score > best_score:
+            best, best_score = d, score
+    return best
+
+
+def _open_csv(path: Path, data: bytes, sha: str, max_rows: int) -> Source:
+    encoding, skip = _detect_encoding(data)
+    with _text_stream(data, encoding, skip) as fh:
+        head = fh.read(65536)
+    if "\x00" in head:
+        raise SpreadsheetRefused(safety.NOT_A_SPREADSHEET, "not_a_spreadsheet")
+    if not head.strip():
+        raise empty_sheet("The file")
+    first_line = head.split("\n", 1)[0].strip().strip('"')
+    sep_line = False
+    if first_line.lower().startswith("sep=") and len(first_line) == 5:
+        delimiter = first_line[4]
+        sep_line = True
+    else:
+        delimiter = _sniff_delimiter(head)
+    csv.field_size_limit(4 * 1024 * 1024)
+
+    def records() -> Iterator[tuple[int, list[str]]]:
+        with _text_stream(data, encoding, skip) as fh:
+            reader = csv.reader(fh, delimiter=delimiter)
+            try:
+                if sep_line:
+                    next(reader, None)
+                for i, rec in enumerate(reader):
+                    yield i + 1, rec
+            except csv.Error:
+                raise SpreadsheetRefused(safety.NOT_A_SPREADSHEET, "not_a_spreadsheet") from None
+
+    first = []
+    for number, rec in records():
+        if not _is_blank_row(rec):
+            first.append((number, rec))
+            if len(first) >= HEADER_SEARCH_ROWS:
+                break
+    if not first:
+        raise empty_sheet("The file")
+    where = "The file"
+    _idx, header_number, headers = find_header(first, where)
+    width = len(headers)
+
+    def iterate() -> Iterator[Row]:
+        for number, rec in records():
+            if number <= header_number:
+                continue
+            fitted = _fit([_unquote_excel_text(v) for v in rec], width)
+            if _is_blank_row(fitted):
+                continue
+            yield number, fitted
+
+    # Cheap upper bound first; count properly only when it could be over the limit.
+    estimated = data.count(b"\n") + 1
+    if estimated > max_rows:
+        estimated = sum(1 for _ in iterate())
+        if estimated > max_rows:
+            raise too_many_rows(estimated, max_rows)
+    sample = []
+    for row in iterate():
+        sample.append(row)
+        if len(sample) >= SAMPLE_ROWS:
+            break
+    if not sample:
+        raise header_only(where)
+    notes = [f"Read as {_ENCODING_NAMES.get(encoding, encoding)} text, with columns separated by "
+             f"{_DELIMITER_NAMES[delimiter]}."]
+    if header_number > 1:
+        notes.append(f"The column headings are in row {header_number}; the rows above them were not imported.")
+    return Source(path, path.name, sha, len(data), "csv", None, header_number, headers, False, notes,
+                  max(0, estimated - header_number), max_rows, iterate, sample, None)
+
+
+def header_preview(source: Source) -> list[tuple[str, str | None]]:
+    """(header, the field it names) for every column: for messages and tests."""
+    out = []
+    for h in source.headers:
+        m = match_header(h) if h else None
+        out.append((h, m.field if m else None))
+    return out

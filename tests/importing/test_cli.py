@@ -1,0 +1,129 @@
+"""The command-line contract of ``import-applicants``, run as a real process."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+
+import pytest
+
+from tests.cli.helpers import run_cli
+from tests.importing import files as F
+
+KEYS = {"file", "sha256", "rows", "imported", "updated", "unchanged", "duplicates", "needs_review", "rejected"}
+WINDOW = "Spring recruitment 2025"
+
+
+@pytest.fixture(scope="module")
+def home(tmp_path_factory):
+    """A database with one recruitment window, made the way the app makes it."""
+    from db.engine import open_database, sqlite_url
+    from db.migrate import ensure_schema
+    from lived_experience.core.context import AppContext
+    from tests.importing.helpers import add_window
+
+    home = tmp_path_factory.mktemp("import-cli")
+    db_path = home / "data" / "lived-experience.sqlite3"
+    db_path.parent.mkdir(parents=True)
+    db = open_database(sqlite_url(db_path))
+    ensure_schema(db)
+    add_window(AppContext(db=db), WINDOW)
+    db.dispose()
+    return home
+
+
+def _counts(home) -> dict[str, int]:
+    con = sqlite3.connect(home / "data" / "lived-experience.sqlite3")
+    try:
+        tables = [r[0] for r in con.execute("SELECT name FROM sqlite_master WHERE type='table' "
+                                            "AND name NOT LIKE 'search_fts%'")]
+        return {t: con.execute(f'SELECT count(*) FROM "{t}"').fetchone()[0] for t in tables}
+    finally:
+        con.close()
+
+
+def _one_line(stderr: str) -> str:
+    lines = [ln for ln in stderr.splitlines() if ln.strip()]
+    assert len(lines) == 1, stderr
+    assert "Traceback" not in stderr
+    return lines[0]
+
+
+def test_import_prints_one_json_object_and_reimport_adds_nothing(home, tmp_path):
+    path = F.forms_xlsx(tmp_path / "form.xlsx", 5)
+    done = run_cli("import-applicants", str(path), "--window", WINDOW, "--json", home=home)
+    assert done.returncode == 0, done.stderr
+    result = json.loads(done.stdout)
+    assert set(result) == KEYS
+    assert result["file"] == "form.xlsx" and len(result["sha256"]) == 64
+    assert (result["rows"], result["imported"], result["rejected"]) == (5, 5, [])
+    again = run_cli("import-applicants", str(path), "--window", WINDOW, "--json", home=home)
+    assert json.loads(again.stdout)["unchanged"] == 5 and json.loads(again.stdout)["imported"] == 0
+
+
+def test_rejected_rows_still_exit_zero_and_go_to_the_report(home, tmp_path):
+    path = F.write_csv(tmp_path / "mixed.csv", ["Name", "Email", "Postcode"],
+                       [["Amara Begum", "amara@example.org", "LE2 3AB"], ["Kwame", "kwame@", "LE1 6ZZ"],
+                        ["", "x@example.org", "LE1 6ZZ"]])
+    report = tmp_path / "fix.xlsx"
+    done = run_cli("import-applicants", str(path), "--window", WINDOW, "--json", "--report", str(report),
+                   home=home)
+    assert done.returncode == 0, done.stderr
+    result = json.loads(done.stdout)
+    assert result["imported"] == 1
+    assert [r["row"] for r in result["rejected"]] == [3, 4]
+    assert all(isinstance(r["reasons"], list) and r["reasons"] for r in result["rejected"])
+    import openpyxl
+
+    assert openpyxl.load_workbook(report)["Rows to fix"].max_row == 3
+
+
+def test_dry_run_changes_nothing(home, tmp_path):
+    before = _counts(home)
+    path = F.forms_xlsx(tmp_path / "dry.xlsx", 3, start=500)
+    done = run_cli("import-applicants", str(path), "--window", WINDOW, "--dry-run", home=home)
+    assert done.returncode == 0, done.stderr
+    assert "dry run, nothing imported" in done.stdout and "3 new" in done.stdout
+    assert _counts(home) == before
+
+
+def test_strict_refuses_the_whole_file(home, tmp_path):
+    before = _counts(home)
+    path = F.write_csv(tmp_path / "strict.csv", ["Name", "Email"], [["Owen Walsh", "owen@example.org"],
+                                                                    ["Nadia", "nadia@"]])
+    done = run_cli("import-applicants", str(path), "--window", WINDOW, "--strict", "--json", home=home)
+    assert done.returncode == 2
+    assert "strict mode rejects the whole file" in _one_line(done.stderr)
+    assert _counts(home) == before
+
+
+@pytest.mark.parametrize("make,words", [
+    (lambda p: F.encrypted_xlsx(p / "locked.xlsx"), "password-protected"),
+    (lambda p: F.zip_bomb_xlsx(p / "bomb.xlsx", megabytes=40), "not safe to open"),
+    (lambda p: (p / "notes.xlsx").write_text("hello", encoding="utf-8") and p / "notes.xlsx",
+     "This is not a spreadsheet that can be read"),
+    (lambda p: p / "missing.csv", "There is no file at"),
+])
+def test_a_refused_file_is_one_line_and_exit_two(home, tmp_path, make, words):
+    before = _counts(home)
+    path = make(tmp_path)
+    done = run_cli("import-applicants", str(path), "--window", WINDOW, "--json", home=home)
+    assert done.returncode == 2
+    assert words in _one_line(done.stderr)
+    assert done.stdout == ""
+    assert _counts(home) == before
+
+
+def test_unknown_window_and_profile(home, tmp_path):
+    path = F.forms_xlsx(tmp_path / "f.xlsx", 1)
+    done = run_cli("import-applicants", str(path), "--window", "Autumn 1999", home=home)
+    assert done.returncode == 2 and "There is no recruitment window 'Autumn 1999'" in _one_line(done.stderr)
+    done = run_cli("import-applicants", str(path), "--window", WINDOW, "--profile", "Nope", home=home)
+    assert done.returncode == 2 and "no import profile called 'Nope'" in _one_line(done.stderr)
+
+
+def test_help_documents_the_options(home):
+    done = run_cli("import-applicants", "--help", home=home)
+    assert done.returncode == 0
+    for option in ("--window", "--dry-run", "--strict", "--json", "--profile", "--report", "needs_review"):
+        assert option in done.stdout

@@ -1,0 +1,145 @@
+"""Hostile and broken files are refused before they can hurt, with one plain-English message."""
+
+from __future__ import annotations
+
+import resource
+import time
+
+import pytest
+
+from lived_experience.importing import safety
+from lived_experience.importing.readers import open_source
+from lived_experience.importing.safety import SpreadsheetRefused
+from tests.importing import files as F
+
+
+def _refusal(path) -> SpreadsheetRefused:
+    with pytest.raises(SpreadsheetRefused) as info:
+        open_source(path)
+    exc = info.value
+    assert exc.message and "\n" not in exc.message and "Traceback" not in exc.message
+    return exc
+
+
+def _rss_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def test_zip_bomb_is_refused_from_its_directory_quickly_and_without_inflating(tmp_path):
+    path = F.zip_bomb_xlsx(tmp_path / "bomb.xlsx", megabytes=1200)
+    assert path.stat().st_size < 5 * 1024 * 1024
+    before = _rss_mb()
+    started = time.perf_counter()
+    exc = _refusal(path)
+    assert exc.code == "zip_bomb"
+    assert "not safe to open" in exc.message
+    assert time.perf_counter() - started < 2.0
+    assert _rss_mb() - before < 100
+
+
+def test_high_compression_ratio_alone_is_refused(tmp_path):
+    path = F.zip_bomb_xlsx(tmp_path / "ratio.xlsx", megabytes=20)  # small in total, but about 1000:1
+    assert _refusal(path).code == "zip_bomb"
+
+
+def test_a_zip_whose_directory_lies_about_sizes_is_caught_while_inflating(tmp_path):
+    path = F.lying_zip_xlsx(tmp_path / "liar.xlsx")
+    assert _refusal(path).code in ("zip_bomb", "not_a_spreadsheet")
+
+
+def test_too_many_entries(tmp_path):
+    assert _refusal(F.many_entries_xlsx(tmp_path / "many.xlsx")).code == "zip_bomb"
+
+
+@pytest.mark.parametrize("where", ["sheet", "workbook"])
+def test_billion_laughs_is_refused_without_expanding(tmp_path, where):
+    path = F.billion_laughs_xlsx(tmp_path / "lol.xlsx", where=where)
+    started = time.perf_counter()
+    exc = _refusal(path)
+    assert exc.code == "xml_attack"
+    assert "entity" in exc.message
+    assert time.perf_counter() - started < 2.0
+
+
+def test_defusedxml_refuses_entities_in_small_parts():
+    with pytest.raises(SpreadsheetRefused) as info:
+        safety.parse_xml(b'<?xml version="1.0"?><!DOCTYPE x [<!ENTITY a "b">]><x>&a;</x>')
+    assert info.value.code == "xml_attack"
+
+
+def test_password_protected_workbook(tmp_path):
+    exc = _refusal(F.encrypted_xlsx(tmp_path / "secret.xlsx"))
+    assert exc.code == "password_protected"
+    assert exc.message == ("This file is password-protected: open it in Excel and save a copy without a "
+                           "password.")
+
+
+def test_old_xls_is_refused_with_advice(tmp_path):
+    exc = _refusal(F.old_xls(tmp_path / "old.xls"))
+    assert exc.code == "old_xls" and ".xlsx" in exc.message
+
+
+def test_truncated_workbook(tmp_path):
+    good = F.forms_xlsx(tmp_path / "good.xlsx", 50)
+    exc = _refusal(F.truncated_xlsx(tmp_path / "cut.xlsx", good))
+    assert exc.code == "not_a_spreadsheet"
+    assert exc.message.startswith("This is not a spreadsheet that can be read")
+
+
+def test_text_file_renamed_xlsx(tmp_path):
+    path = tmp_path / "notes.xlsx"
+    path.write_text("Dear team,\nPlease find the applicants attached.\n", encoding="utf-8")
+    assert _refusal(path).message.startswith("This is not a spreadsheet that can be read")
+
+
+@pytest.mark.parametrize("name,data", [
+    ("photo.csv", b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 40),
+    ("report.csv", b"%PDF-1.7\n" + bytes(range(256)) * 40),
+    ("document.xlsx", None),  # a Word document: a zip without a workbook
+    ("random.bin", bytes(range(256)) * 10),
+])
+def test_other_files_are_not_spreadsheets(tmp_path, name, data):
+    path = tmp_path / name
+    if data is None:
+        import zipfile
+
+        with zipfile.ZipFile(path, "w") as zf:
+            zf.writestr("word/document.xml", "<w:document/>")
+            zf.writestr("[Content_Types].xml", "<Types/>")
+    else:
+        path.write_bytes(data)
+    assert _refusal(path).code == "not_a_spreadsheet"
+
+
+def test_missing_file_and_folder(tmp_path):
+    assert _refusal(tmp_path / "nope.xlsx").code == "not_found"
+    assert _refusal(tmp_path).code == "not_a_file"
+
+
+def test_file_over_the_size_limit(tmp_path, monkeypatch):
+    monkeypatch.setattr(safety, "MAX_FILE_BYTES", 1000)
+    path = F.forms_xlsx(tmp_path / "big.xlsx", 20)
+    exc = _refusal(path)
+    assert exc.code == "too_big" and "MB" in exc.message
+
+
+@pytest.mark.parametrize("streaming", [False, True])
+def test_a_workbook_with_damaged_sheet_xml(tmp_path, monkeypatch, streaming):
+    from lived_experience.importing import xlsx_stream
+
+    if streaming:
+        monkeypatch.setattr(xlsx_stream, "STREAM_ABOVE_BYTES", 0)
+    sheet = (b'<?xml version="1.0"?><worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
+             b'<sheetData><row r="1"><c r="A1" t="inlineStr"><is><t>Name</t></is></c><c r="B1" t="inlineStr">'
+             b'<is><t>Email</t></is></c></row><row r="2"><c r="A2" t="inlineStr"><is><t>Zo')
+    path = F._zip(tmp_path / "damaged.xlsx", F._minimal_xlsx_parts(sheet))
+    with pytest.raises(SpreadsheetRefused) as info:
+        src = open_source(path)
+        list(src.rows())
+    assert info.value.code == "not_a_spreadsheet"
+
+
+def test_binary_rubbish_with_a_csv_name(tmp_path):
+    path = tmp_path / "rubbish.csv"
+    path.write_bytes(b"Name,Email\r\n" + b"\x00\x01\x02\x03" * 500)
+    assert _refusal(path).code == "not_a_spreadsheet"

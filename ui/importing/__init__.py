@@ -1,0 +1,1 @@
+"""The applicant spreadsheet import wizard (``open_import_wizard``)."""
