@@ -5,13 +5,18 @@ from __future__ import annotations
 from sqlalchemy import func, select
 
 from db.enums import DbsDecision, DbsLevel, DbsStatus, ExpenseKind, ExpenseStatus, TermStatus
-from db.models import DbsCheck, ExpenseClaim, Person
+from db.models import DbsCheck, ExpenseClaim, Person, QuietPeriod, StaffUser
 from db.models import MembershipTerm as T
 from lived_experience.core import clock
 from lived_experience.listing.registry import register
 from lived_experience.listing.spec import ListColumn as C
 from lived_experience.listing.spec import ListFilter, ListSpec
-from lived_experience.members.status import dbs_status, term_status_sql
+from lived_experience.members.status import (
+    dbs_status,
+    effective_check,
+    term_status,
+    term_status_sql,
+)
 from lived_experience.security.permissions import Perm
 from lived_experience.settings import load as load_settings
 
@@ -29,14 +34,15 @@ def _latest_term():
 
 
 def latest_dbs_checks(session, person_ids):
-    """The newest DBS check per person (by request or issue date, then id)."""
-    checks: dict[int, DbsCheck] = {}
+    """The DBS check that decides each person's position: normally the newest; while a
+    renewal is under way, the cleared check being renewed (``status.effective_check``)."""
+    by_person: dict[int, list[DbsCheck]] = {}
     rows = session.scalars(
         select(DbsCheck).where(DbsCheck.person_id.in_(person_ids)).order_by(DbsCheck.person_id, DbsCheck.id)
     )
     for c in rows:
-        checks[c.person_id] = c  # ordered by id: the last one wins
-    return checks
+        by_person.setdefault(c.person_id, []).append(c)
+    return {pid: effective_check(cs) for pid, cs in by_person.items()}
 
 
 def _enrich_members(session, ctx, rows):
@@ -51,8 +57,20 @@ def _enrich_members(session, ctx, rows):
                    Person.support_person).where(Person.id.in_(ids))
         )
     }
+    terms = {t.id: t for t in session.scalars(select(T).where(T.id.in_([r["term_id"] for r in rows])))}
+    quiet = {}
+    for q in session.scalars(select(QuietPeriod).where(QuietPeriod.person_id.in_(ids), QuietPeriod.starts_on <= today,
+                                                       QuietPeriod.ends_on >= today)):
+        quiet[q.person_id] = max(q.ends_on, quiet.get(q.person_id, q.ends_on))
     for r in rows:
-        r["days_remaining"] = (r["term_end"] - today).days if r.get("term_end") else None
+        t = terms.get(r.get("term_id"))
+        if t is not None:
+            # The office's "ending soon" setting (the SQL filter uses the default of 90 days).
+            r["status"] = term_status(t.starts_on, t.ends_on, t.override, t.override_from, today=today,
+                                      ending_soon_days=settings.ending_soon_days).value
+        end = r.get("term_end")
+        r["days_remaining"] = (end - today).days if end and end >= today else None
+        r["quiet_until"] = quiet.get(r["id"])
         if ctx.actor.can(Perm.DBS_STATUS):
             r["dbs_status"] = dbs_status(checks.get(r["id"]), today=today,
                                          recheck_years=settings.dbs_recheck_years).value
@@ -87,6 +105,7 @@ register(
             C("days_remaining", "Days left", None, kind="int", sortable=False),
             C("dbs_status", "DBS", None, kind="enum", enum=DbsStatus, sortable=False, perm=Perm.DBS_STATUS),
             C("access", "Access needs", None, sortable=False),
+            C("quiet_until", "No contact until", None, kind="date", sortable=False),
         ],
         filters=[ListFilter("status", "Status", term_status_sql, enum=TermStatus)],
         where=lambda ctx: [Person.anonymised_at.is_(None)],
@@ -139,6 +158,30 @@ register(
 )
 
 
+def _date_filter(value):
+    import datetime as dt
+
+    from lived_experience.core.errors import UserError
+    from lived_experience.core.formatting import parse_uk_date
+
+    if isinstance(value, dt.date):
+        return value
+    try:
+        return parse_uk_date(str(value))
+    except ValueError:
+        raise UserError(f"'{value}' is not a date: use dd/mm/yyyy or yyyy-mm-dd.") from None
+
+
+def _enrich_expenses(session, ctx, rows):
+    staff_ids = {r["approved_by_id"] for r in rows if r.get("approved_by_id")}
+    staff = dict(session.execute(select(StaffUser.id, StaffUser.display_name)
+                                 .where(StaffUser.id.in_(staff_ids))).all()) if staff_ids else {}
+    for r in rows:
+        tenths = r.get("miles_tenths")
+        r["miles"] = tenths / 10 if tenths is not None else None
+        r["approved_by"] = staff.get(r.get("approved_by_id"))
+
+
 register(
     ListSpec(
         kind="expenses",
@@ -152,17 +195,30 @@ register(
             C("kind", "Kind", ExpenseClaim.kind, kind="enum", enum=ExpenseKind),
             C("incurred_on", "Date", ExpenseClaim.incurred_on, kind="date"),
             C("description", "Description", ExpenseClaim.description, searchable=True),
+            C("miles_tenths", "Miles (tenths)", ExpenseClaim.miles_tenths, kind="int", hidden=True),
+            C("miles", "Miles", None, kind="float", sortable=False),
+            C("passengers", "Passengers", ExpenseClaim.passengers, kind="int", hidden=True),
             C("amount_pence", "Amount", ExpenseClaim.amount_pence, kind="money"),
             C("status", "Status", ExpenseClaim.status, kind="enum", enum=ExpenseStatus),
             C("submitted_on", "Submitted", ExpenseClaim.submitted_on, kind="date"),
+            C("approved_by_id", "Approved by (id)", ExpenseClaim.approved_by_id, kind="int", hidden=True),
+            C("approved_by", "Approved by", None, sortable=False),
+            C("approved_on", "Approved", ExpenseClaim.approved_on, kind="date"),
             C("paid_on", "Paid", ExpenseClaim.paid_on, kind="date"),
+            C("rejected_reason", "Rejected because", ExpenseClaim.rejected_reason, hidden=True),
+            C("meeting_id", "Meeting", ExpenseClaim.meeting_id, kind="int", hidden=True),
         ],
         filters=[
             ListFilter("status", "Status", ExpenseClaim.status, enum=ExpenseStatus),
             ListFilter("kind", "Kind", ExpenseClaim.kind, enum=ExpenseKind),
             ListFilter("person", "Person", ExpenseClaim.person_id),
+            ListFilter("from", "Incurred on or after", ExpenseClaim.incurred_on,
+                       build=lambda v: ExpenseClaim.incurred_on >= _date_filter(v)),
+            ListFilter("to", "Incurred on or before", ExpenseClaim.incurred_on,
+                       build=lambda v: ExpenseClaim.incurred_on <= _date_filter(v)),
         ],
         default_sort=("incurred_on", True),
-        description="Expense claims and involvement payments.",
+        enrich=_enrich_expenses,
+        description="Expense claims and involvement payments. Rejected claims are kept with the reason.",
     )
 )

@@ -25,8 +25,10 @@ def term_end(starts_on: dt.date, months: int = 18) -> dt.date:
 def term_status(starts_on: dt.date, ends_on: dt.date, override: str | None = None,
                 override_from: dt.date | None = None, *, today: dt.date | None = None,
                 ending_soon_days: int = 90) -> TermStatus:
+    """The term's status on ``today``: an override counts from its date; a pause ends with the term."""
     today = today or clock.today()
-    if override and (override_from is None or override_from <= today):
+    override_live = override and (override_from is None or override_from <= today)
+    if override_live and not (override == TermStatus.PAUSED and today > ends_on):
         return TermStatus(override)
     if today < starts_on:
         return TermStatus.UPCOMING
@@ -41,7 +43,8 @@ def term_status_sql(today: dt.date | None = None, ending_soon_days: int = 90):
     today = today or clock.today()
     t = literal(today)
     soon = literal(today + dt.timedelta(days=ending_soon_days))
-    override_live = and_(T.override.is_not(None), or_(T.override_from.is_(None), T.override_from <= t))
+    override_live = and_(T.override.is_not(None), or_(T.override_from.is_(None), T.override_from <= t),
+                         or_(T.override != TermStatus.PAUSED.value, T.ends_on >= t))
     return case(
         (override_live, T.override),
         (T.starts_on > t, TermStatus.UPCOMING.value),
@@ -79,3 +82,35 @@ def dbs_status(check, *, today: dt.date | None = None, recheck_years: int = 3) -
 def dbs_is_cleared(status: DbsStatus) -> bool:
     """Cleared for taking part (a recheck under way still counts as cleared)."""
     return status in (DbsStatus.CLEARED, DbsStatus.RENEWAL_IN_PROGRESS)
+
+
+def effective_check(checks):
+    """The check that decides a member's DBS position, from all their checks (any order).
+
+    Normally the newest. While a renewal is under way (the last decided check is
+    flagged ``renewal_in_progress`` and a newer check has no decision yet), the
+    decided check still stands: the member stays cleared and the recheck
+    reminder stays paused until the new certificate is decided.
+    """
+    ordered = sorted(checks, key=lambda c: c.id)
+    if not ordered:
+        return None
+    newest = ordered[-1]
+    if newest.decision is None:
+        decided = [c for c in ordered if c.decision is not None]
+        if decided and decided[-1].renewal_in_progress and decided[-1].decision != DbsDecision.NOT_ACCEPTED:
+            return decided[-1]
+    return newest
+
+
+def dbs_flag(status: DbsStatus) -> str | None:
+    """Words for a member whose DBS check is not cleared (None when it is)."""
+    if dbs_is_cleared(status):
+        return None
+    return {
+        DbsStatus.RECHECK_DUE: "DBS recheck due",
+        DbsStatus.AWAITING_DECISION: "DBS decision not yet made",
+        DbsStatus.REQUESTED: "DBS certificate not yet received",
+        DbsStatus.NOT_ACCEPTED: "DBS check not accepted",
+        DbsStatus.NONE: "No DBS check",
+    }.get(status, f"DBS: {status.label}")

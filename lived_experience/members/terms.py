@@ -66,12 +66,7 @@ def add_term(session: Session, actor: Actor, *, person_id: int, starts_on: dt.da
     if overlapping:
         raise UserError("This person already has a term covering some of those dates; "
                         "a new term must start after the current one ends.")
-    full = first_full_date(session, starts_on, ends_on, cap=cap)
-    if full is not None:
-        raise UserError(
-            f"The group would have more than {cap} active members on {uk_date(full)}: "
-            f"{cap} members are already active that day. Choose a later start date, or end a term first."
-        )
+    refuse_if_full(session, starts_on, ends_on, cap=cap)
     term = MembershipTerm(person_id=person_id, application_id=application_id, starts_on=starts_on,
                           ends_on=ends_on, notes=notes)
     session.add(term)
@@ -79,3 +74,29 @@ def add_term(session: Session, actor: Actor, *, person_id: int, starts_on: dt.da
     audit.record(session, actor, "term.create", entity="membership_term", entity_id=term.id,
                  subject_person_id=person_id, fields=["starts_on", "ends_on"])
     return term
+
+
+def counting_range(starts_on: dt.date, ends_on: dt.date, override: str | None,
+                   override_from: dt.date | None) -> tuple[dt.date, dt.date] | None:
+    """The days on which a term counts towards the cap (``is_active_on``), or None.
+
+    A pause still holds the place; stepping down or removal frees it from the
+    override's date.
+    """
+    if override in (None, "paused"):
+        return starts_on, ends_on
+    start_free = override_from or starts_on
+    if start_free <= starts_on:
+        return None
+    return starts_on, min(ends_on, start_free - dt.timedelta(days=1))
+
+
+def refuse_if_full(session: Session, starts_on: dt.date, ends_on: dt.date, *, cap: int,
+                   exclude_term_id: int | None = None) -> None:
+    """Refuse, naming the date, when one more active term in [starts_on, ends_on] would pass the cap."""
+    full = first_full_date(session, starts_on, ends_on, cap=cap, exclude_term_id=exclude_term_id)
+    if full is not None:
+        raise UserError(
+            f"The group would have more than {cap} active members on {uk_date(full)}: "
+            f"{cap} members are already active that day. Choose a later start date, or end a term first."
+        )

@@ -1,0 +1,85 @@
+"""The command line: ``list members --json`` and ``purge [--dry-run] [--json]``, as a user runs them."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+
+import pytest
+
+from tests.cli.helpers import run_cli, run_json
+
+PASSWORD = "correct horse battery"
+
+
+@pytest.fixture(scope="module")
+def home(tmp_path_factory):
+    home = tmp_path_factory.mktemp("members-cli")
+    done = run_cli("demo", home=home, env={"LIVED_EXPERIENCE_PASSWORD": PASSWORD})
+    assert done.returncode == 0, done.stderr
+    # A disclosure decided long ago whose detail is still held: the purge must remove it.
+    db = sqlite3.connect(home / "data" / "lived-experience.sqlite3")
+    db.execute("UPDATE dbs_check SET disclosure_detail = 'Old detail', disclosure_summary = 'Accepted', "
+               "decision_on = '2020-01-01' WHERE id = (SELECT min(id) FROM dbs_check WHERE decision IS NOT NULL)")
+    db.commit()
+    db.close()
+    return home
+
+
+def as_user(name):
+    return {"LIVED_EXPERIENCE_USER": name, "LIVED_EXPERIENCE_PASSWORD": PASSWORD}
+
+
+def test_list_members_json_has_the_documented_keys(home):
+    rows = run_json("list", "members", "--json", home=home, env=as_user("coordinator"))
+    assert len(rows) >= 10
+    for r in rows:
+        assert {"id", "name", "term_start", "term_end", "status", "dbs_status", "days_remaining", "access",
+                "quiet_until", "term_id"} <= set(r)
+        assert r["status"] in ("upcoming", "active", "ending_soon", "ended", "paused", "stepped_down", "removed")
+        assert r["dbs_status"] in ("cleared", "recheck_due", "renewal_in_progress", "awaiting_decision",
+                                   "requested", "not_accepted", "none")
+    viewer = run_json("list", "members", "--json", home=home, env=as_user("viewer"))
+    assert viewer and all("dbs_status" not in r for r in viewer)
+
+
+def test_purge_is_refused_to_a_coordinator_plainly(home):
+    done = run_cli("purge", "--dry-run", home=home, env=as_user("coordinator"))
+    assert done.returncode == 2
+    assert "does not allow you to run retention" in done.stderr and "Traceback" not in done.stderr
+
+
+def test_purge_dry_run_changes_nothing_then_purge_removes_the_detail(home):
+    db_path = home / "data" / "lived-experience.sqlite3"
+
+    def held():
+        db = sqlite3.connect(db_path)
+        n = db.execute("SELECT count(*) FROM dbs_check WHERE disclosure_detail IS NOT NULL").fetchone()[0]
+        db.close()
+        return n
+
+    assert held() >= 1
+    dry = run_json("purge", "--dry-run", "--json", home=home, env=as_user("admin"))
+    assert dry["dry_run"] is True
+    jobs = {j["job"]: j for j in dry["jobs"]}
+    assert set(jobs["dbs_disclosure"]) == {"job", "description", "affected", "ids"}
+    assert jobs["dbs_disclosure"]["affected"] == 1 and len(jobs["dbs_disclosure"]["ids"]) == 1
+    assert held() >= 1
+    text = run_cli("purge", "--dry-run", home=home, env=as_user("admin"))
+    assert text.returncode == 0 and "Dry run: nothing was changed." in text.stdout
+    assert "dbs_disclosure: 1 record would change" in text.stdout
+    done = run_cli("purge", "--json", home=home, env=as_user("admin"))
+    assert done.returncode == 0, done.stderr
+    result = json.loads(done.stdout)
+    assert result["dry_run"] is False
+    assert next(j for j in result["jobs"] if j["job"] == "dbs_disclosure")["affected"] == 1
+    db = sqlite3.connect(db_path)
+    row = db.execute("SELECT disclosure_detail, disclosure_summary, disclosure_purged_at FROM dbs_check "
+                     "WHERE id = ?", (jobs["dbs_disclosure"]["ids"][0],)).fetchone()
+    audit = [r[0] for r in db.execute("SELECT action FROM audit_event WHERE action LIKE 'retention%' "
+                                      "OR action = 'dbs.disclosure_purged' ORDER BY id")]
+    db.close()
+    assert row[0] is None and row[1] == "Accepted" and row[2] is not None
+    assert audit.count("retention.purge") == 3 and "dbs.disclosure_purged" in audit
+    again = run_json("purge", "--dry-run", "--json", home=home, env=as_user("admin"))
+    assert next(j for j in again["jobs"] if j["job"] == "dbs_disclosure")["affected"] == 0
