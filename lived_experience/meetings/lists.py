@@ -22,6 +22,35 @@ def _enrich_meetings(session, ctx, rows):
             r["ends_at"] = None
 
 
+def _day_start(value) -> dt.datetime:
+    """The UTC moment a UK day begins, from a date or a dd/mm/yyyy (or ISO) string."""
+    from lived_experience.core import clock
+    from lived_experience.core.errors import UserError
+    from lived_experience.core.formatting import parse_uk_date
+
+    if isinstance(value, dt.datetime):
+        value = value.date()
+    if not isinstance(value, dt.date):
+        try:
+            value = parse_uk_date(str(value))
+        except ValueError:
+            raise UserError(f"'{value}' is not a date: give it as dd/mm/yyyy.") from None
+    return dt.datetime.combine(value, dt.time(0), tzinfo=clock.LONDON).astimezone(dt.UTC)
+
+
+def _from(value):
+    return Meeting.starts_at >= _day_start(value)
+
+
+def _to(value):
+    """Up to and including the UK day ``value``."""
+    start = _day_start(value)
+    from lived_experience.core import clock
+
+    next_day = (start.astimezone(clock.LONDON) + dt.timedelta(days=1)).date()
+    return Meeting.starts_at < _day_start(next_day)
+
+
 def _invited():
     return select(func.count(Invitation.id)).where(Invitation.meeting_id == Meeting.id).scalar_subquery()
 
@@ -62,8 +91,8 @@ register(
             ListFilter("type", "Type", Meeting.meeting_type, enum=MeetingType),
             ListFilter("status", "Status", Meeting.status, enum=MeetingStatus),
             ListFilter("programme", "Programme", Meeting.programme_id),
-            ListFilter("from", "From", Meeting.starts_at, build=lambda v: Meeting.starts_at >= v),
-            ListFilter("to", "To", Meeting.starts_at, build=lambda v: Meeting.starts_at < v),
+            ListFilter("from", "From", Meeting.starts_at, build=_from),
+            ListFilter("to", "To (inclusive)", Meeting.starts_at, build=_to),
         ],
         default_sort=("starts_at", True),
         enrich=_enrich_meetings,
