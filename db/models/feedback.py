@@ -70,6 +70,8 @@ class FeedbackItem(Tracked, Base):
     status_changed_at: Mapped[dt.date | None] = mapped_column(Date)
     response: Mapped[str | None] = mapped_column(Text)
     response_owner_id: Mapped[int | None] = mapped_column(ForeignKey("staff_user.id", ondelete="SET NULL"))
+    # The owner when it is not a staff account (e.g. "Commissioning Manager", or a provider lead).
+    response_owner_name: Mapped[str | None] = mapped_column(String(200))
     response_due_on: Mapped[dt.date | None] = mapped_column(Date)
     not_actioned_reason: Mapped[str | None] = mapped_column(Text)
     reported_back_on: Mapped[dt.date | None] = mapped_column(Date)

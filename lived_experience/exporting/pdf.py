@@ -9,6 +9,11 @@
   ``<b>Smith & Jones</b>`` prints literally; data can never inject markup.
 - A large-print variant sets body text at 16 pt.
 - The file is written beside the target and renamed into place when complete.
+- Headings made with :func:`heading` go into a table of contents (:func:`contents`,
+  built with ``multi_pass=True``) and the PDF's bookmarks.
+- ``extra_templates`` adds page templates of other sizes (for example pages that
+  will carry an appended paper) and ``postprocess`` works on the finished file
+  before it is renamed into place.
 """
 
 from __future__ import annotations
@@ -28,6 +33,7 @@ from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen import canvas as rl_canvas
 from reportlab.platypus import BaseDocTemplate, Frame, PageTemplate, Paragraph, Table, TableStyle
+from reportlab.platypus.tableofcontents import TableOfContents
 
 import resources
 from lived_experience.core import clock
@@ -75,6 +81,9 @@ def text(value) -> str:
     if value is None:
         return ""
     s = str(value)
+    if s.isascii() and s.isprintable():
+        # The common case: printable ASCII, all in DejaVu; only escaping to do.
+        return escape(s)
     covered = _covered()
     out: list[str] = []
     run: list[str] = []
@@ -132,10 +141,11 @@ def styles(large_print: bool = False) -> Styles:
         body=st("body"),
         small=st("small", fontSize=size * 0.85, leading=size * 0.85 * 1.3),
         h1=st("h1", fontName=FONT_BOLD, fontSize=size * 1.7, leading=size * 2.1, spaceBefore=size * 0.6,
-              spaceAfter=size * 0.6, textColor=colors.HexColor("#1F3864")),
+              spaceAfter=size * 0.6, textColor=colors.HexColor("#1F3864"), keepWithNext=1),
         h2=st("h2", fontName=FONT_BOLD, fontSize=size * 1.3, leading=size * 1.7, spaceBefore=size * 0.9,
-              spaceAfter=size * 0.4, textColor=colors.HexColor("#1F3864")),
-        h3=st("h3", fontName=FONT_BOLD, fontSize=size * 1.1, leading=size * 1.45, spaceBefore=size * 0.6),
+              spaceAfter=size * 0.4, textColor=colors.HexColor("#1F3864"), keepWithNext=1),
+        h3=st("h3", fontName=FONT_BOLD, fontSize=size * 1.1, leading=size * 1.45, spaceBefore=size * 0.6,
+              keepWithNext=1),
         title=st("title", fontName=FONT_BOLD, fontSize=size * 2.2, leading=size * 2.7, alignment=TA_CENTER,
                  spaceAfter=size, textColor=colors.HexColor("#1F3864")),
         cell=st("cell", spaceAfter=0),
@@ -151,6 +161,30 @@ def para(value, style: ParagraphStyle) -> Paragraph:
     return Paragraph(text(value), style)
 
 
+def heading(value, style: ParagraphStyle, *, level: int = 0, markup: str | None = None) -> Paragraph:
+    """A heading of user text (escaped) that goes into the contents and the PDF's bookmarks.
+    ``markup`` (the app's own) replaces the escaped text on the page; the contents use the text."""
+    p = Paragraph(markup if markup is not None else text(value), style)
+    p._toc_level = level  # noqa: SLF001 - read by MarkedDoc.afterFlowable
+    p._toc_text = "" if value is None else str(value)
+    return p
+
+
+def contents(st: Styles) -> TableOfContents:
+    """A table of contents filled from :func:`heading` paragraphs (build with ``multi_pass=True``)."""
+    toc = TableOfContents()
+    toc.tableStyle = TableStyle([("FONTNAME", (0, 0), (-1, -1), FONT), ("VALIGN", (0, 0), (-1, -1), "TOP"),
+                                 ("LEFTPADDING", (0, 0), (-1, -1), 0), ("RIGHTPADDING", (0, 0), (-1, -1), 0)])
+    toc.dotsMinLevel = 0
+    toc.levelStyles = [
+        ParagraphStyle("toc0", parent=st.body, fontName=FONT_BOLD, leftIndent=st.size, firstLineIndent=-st.size,
+                       spaceBefore=st.size * 0.3),
+        ParagraphStyle("toc1", parent=st.body, leftIndent=st.size * 2.5, firstLineIndent=-st.size,
+                       spaceBefore=0),
+    ]
+    return toc
+
+
 def rich(markup: str, style: ParagraphStyle) -> Paragraph:
     """A paragraph of the app's own markup. Put user values in with :func:`text`."""
     return Paragraph(markup, style)
@@ -158,13 +192,16 @@ def rich(markup: str, style: ParagraphStyle) -> Paragraph:
 
 def table(rows: Sequence[Sequence], st: Styles, *, widths: Sequence[float] | None = None,
           header: bool = True, zebra: bool = True) -> Table:
-    """A table of user values (escaped), header row repeated on every page."""
+    """A table of user values (escaped), header row repeated on every page. A cell may
+    also be a flowable, or a list of flowables stacked in the cell."""
     data = []
     for r, row in enumerate(rows):
         style = st.cell_bold if header and r == 0 else st.cell
-        data.append([c if hasattr(c, "wrap") else para(c, style) for c in row])
+        data.append([c if hasattr(c, "wrap") or (isinstance(c, list) and all(hasattr(x, "wrap") for x in c))
+                     else para(c, style) for c in row])
     t = Table(data, colWidths=widths, repeatRows=1 if header else 0)
     cmds = [
+        ("FONTNAME", (0, 0), (-1, -1), FONT),  # else reportlab refers to (unembedded) Helvetica
         ("VALIGN", (0, 0), (-1, -1), "TOP"),
         ("GRID", (0, 0), (-1, -1), 0.4, colors.HexColor("#9AA5B1")),
         ("LEFTPADDING", (0, 0), (-1, -1), 4),
@@ -180,6 +217,121 @@ def table(rows: Sequence[Sequence], st: Styles, *, widths: Sequence[float] | Non
     return t
 
 
+def _fit(value: str, font: str, size: float, width: float) -> str:
+    """``value`` cut (with an ellipsis) to fit ``width`` points."""
+    if pdfmetrics.stringWidth(value, font, size) <= width:
+        return value
+    while value and pdfmetrics.stringWidth(value + "…", font, size) > width:
+        value = value[:-1]
+    return value.rstrip() + "…"
+
+
+def _lines(value: str, font: str, size: float, width: float, most: int) -> list[str]:
+    """``value`` wrapped on spaces into at most ``most`` lines of ``width`` points (the last cut to fit)."""
+    lines: list[str] = []
+    current = ""
+    for word in value.split():
+        trial = f"{current} {word}".strip()
+        if current and pdfmetrics.stringWidth(trial, font, size) > width and len(lines) < most - 1:
+            lines.append(current)
+            current = word
+        else:
+            current = trial
+    if current:
+        lines.append(_fit(current, font, size, width))
+    return lines
+
+
+# -- pages of other PDFs, drawn inside this one ---------------------------------------------------
+def imported_page_size(page) -> tuple[float, float]:
+    """The upright size (points) of a pypdf page: its crop box, turned by its /Rotate."""
+    box = page.cropbox
+    w, h = float(box.width), float(box.height)
+    if int(page.get("/Rotate") or 0) % 180 == 90:
+        w, h = h, w
+    return w, h
+
+
+def _to_reportlab(obj, doc, memo: dict):
+    """A pypdf object as reportlab PDF objects (streams stay as they were encoded)."""
+    from pypdf.generic import ArrayObject, DictionaryObject, IndirectObject, StreamObject
+    from reportlab.pdfbase.pdfdoc import PDFArray, PDFDictionary, PDFObjectReference, PDFStream
+
+    if isinstance(obj, IndirectObject):
+        key = (id(obj.pdf), obj.idnum, obj.generation)
+        if key not in memo:
+            name = f"LEImported{len(memo) + 1}"
+            memo[key] = PDFObjectReference(name)
+            doc.Reference(_to_reportlab(obj.get_object(), doc, memo), name)
+        return memo[key]
+    if isinstance(obj, StreamObject):
+        d = PDFDictionary({str(k)[1:]: _to_reportlab(v, doc, memo) for k, v in obj.items() if k != "/Length"})
+        return PDFStream(d, content=obj._data, filters=[] if "/Filter" in obj else None)
+    if isinstance(obj, DictionaryObject):
+        return PDFDictionary({str(k)[1:]: _to_reportlab(v, doc, memo) for k, v in obj.items()})
+    if isinstance(obj, ArrayObject):
+        return PDFArray([_to_reportlab(v, doc, memo) for v in obj])
+    return _raw(obj)  # numbers, names, strings, booleans, null: written as pypdf writes them
+
+
+def _raw(obj) -> bytes:
+    import io
+
+    buf = io.BytesIO()
+    obj.write_to_stream(buf)
+    return buf.getvalue()
+
+
+def _matrix(a: tuple, b: tuple) -> tuple:
+    """PDF matrices (a b c d e f) composed: ``a`` applied first, then ``b``."""
+    a0, a1, a2, a3, a4, a5 = a
+    b0, b1, b2, b3, b4, b5 = b
+    return (a0 * b0 + a1 * b2, a0 * b1 + a1 * b3, a2 * b0 + a3 * b2, a2 * b1 + a3 * b3,
+            a4 * b0 + a5 * b2 + b4, a4 * b1 + a5 * b3 + b5)
+
+
+def draw_imported_page(canv, page, key: str, *, box: tuple[float, float, float, float]) -> None:
+    """Draw a page of another PDF (a pypdf page) on ``canv``, upright and scaled to fit
+    ``box`` (x, y, width, height in page coordinates), centred.
+
+    The page becomes a Form XObject of this document: its content and resources
+    only, so links, form fields and scripts in the other file are not carried over.
+    """
+    from reportlab.pdfbase.pdfdoc import PDFArray, PDFDictionary, PDFName, PDFStream
+
+    doc = canv._doc
+    memo = doc.__dict__.setdefault("_le_imported", {})
+    name = f"LEPage{key}"
+    if not doc.hasForm(name):
+        contents = page.get_contents()
+        data = contents.get_data() if contents is not None else b""
+        crop = page.cropbox
+        form = PDFDictionary({"Type": PDFName("XObject"), "Subtype": PDFName("Form"),
+                              "BBox": PDFArray([float(crop.left), float(crop.bottom), float(crop.right),
+                                                float(crop.top)])})
+        resources = page.get("/Resources")
+        if resources is not None:
+            form["Resources"] = _to_reportlab(resources, doc, memo)
+        doc.addForm(name, PDFStream(form, content=data))
+    crop = page.cropbox
+    left, bottom, w, h = float(crop.left), float(crop.bottom), float(crop.width), float(crop.height)
+    m = (1.0, 0.0, 0.0, 1.0, -left, -bottom)
+    rotate = int(page.get("/Rotate") or 0) % 360
+    if rotate == 90:
+        m, (w, h) = _matrix(m, (0, -1, 1, 0, 0, w)), (h, w)
+    elif rotate == 180:
+        m = _matrix(m, (-1, 0, 0, -1, w, h))
+    elif rotate == 270:
+        m, (w, h) = _matrix(m, (0, 1, -1, 0, h, 0)), (h, w)
+    x, y, bw, bh = box
+    scale = min(1.0, bw / w, bh / h)
+    m = _matrix(m, (scale, 0, 0, scale, x + (bw - w * scale) / 2, y + (bh - h * scale) / 2))
+    canv.saveState()
+    canv.transform(*m)
+    canv.doForm(name)
+    canv.restoreState()
+
+
 class _NumberedCanvas(rl_canvas.Canvas):
     """Defers each page until the end, so every footer can say "Page X of Y"."""
 
@@ -188,6 +340,9 @@ class _NumberedCanvas(rl_canvas.Canvas):
     font_size = 8.0
 
     def __init__(self, *args, **kwargs):
+        # Start in the embedded font, so no page refers to an unembedded Helvetica.
+        if not kwargs.get("initialFontName"):
+            kwargs["initialFontName"] = FONT
         super().__init__(*args, **kwargs)
         self._saved: list[dict] = []
 
@@ -212,9 +367,12 @@ class _NumberedCanvas(rl_canvas.Canvas):
         self.drawCentredString(w / 2, h - 10 * mm, self.marking)
         self.setFont(FONT, size)
         self.setFillColor(colors.black)
-        self.drawCentredString(w / 2, h - 10 * mm - size * 1.4, HANDLING.get(self.marking, "")[:140])
+        for n, line in enumerate(_lines(HANDLING.get(self.marking, ""), FONT, size, w - 30 * mm, 2)):
+            self.drawCentredString(w / 2, h - 10 * mm - size * 1.4 * (n + 1), line)
         self.setFont(FONT, size)
-        self.drawString(15 * mm, 10 * mm, self.footer_text[:90])
+        self.drawString(15 * mm, 10 * mm, _fit(self.footer_text, FONT, size,
+                                               w / 2 - 15 * mm - 4 * mm
+                                               - pdfmetrics.stringWidth(self.marking, FONT_BOLD, size) / 2))
         self.drawRightString(w - 15 * mm, 10 * mm, f"Page {self._pageNumber} of {total}")
         self.setFont(FONT_BOLD, size)
         self.setFillColor(colors.HexColor("#8B0000"))
@@ -243,38 +401,72 @@ def _canvasmaker(info: DocInfo):
 
 
 class MarkedDoc(BaseDocTemplate):
-    def __init__(self, filename, info: DocInfo, **kw):
+    def __init__(self, filename, info: DocInfo, *, extra_templates: Sequence[tuple[str, tuple[float, float]]] = (),
+                 **kw):
         margin_top = 24 * mm if info.large_print else 20 * mm
         super().__init__(filename, pagesize=A4, leftMargin=18 * mm, rightMargin=18 * mm,
                          topMargin=margin_top, bottomMargin=18 * mm, title=info.title, author=info.author,
                          subject=f"{info.marking}: {info.subject}", keywords=[info.marking, "Lived Experience"],
                          creator="Lived Experience", **kw)
         frame = Frame(self.leftMargin, self.bottomMargin, self.width, self.height, id="body")
-        self.addPageTemplates([PageTemplate(id="page", frames=[frame])])
+        templates = [PageTemplate(id="page", frames=[frame], pagesize=A4)]
+        for template_id, (w, h) in extra_templates:
+            templates.append(PageTemplate(id=template_id, pagesize=(w, h),
+                                          frames=[Frame(0, 0, w, h, id=f"{template_id}-frame")]))
+        self.addPageTemplates(templates)
+        self.progress_hook: Callable[[], None] | None = None
+        self._toc_seq = 0
+
+    def beforeDocument(self):  # noqa: N802 - reportlab API
+        self._toc_seq = 0
+
+    def afterFlowable(self, flowable):  # noqa: N802 - reportlab API
+        level = getattr(flowable, "_toc_level", None)
+        if level is not None:
+            self._toc_seq += 1
+            key = f"toc-{self._toc_seq}"
+            title = getattr(flowable, "_toc_text", "") or ""
+            self.canv.bookmarkPage(key)
+            self.canv.addOutlineEntry(title[:120], key, level=level, closed=False)
+            self.notify("TOCEntry", (level, text(title), self.page, key))
+        if self.progress_hook is not None:
+            self.progress_hook()
 
 
 def build(path: Path, story: list, info: DocInfo, *, progress: Callable[[int, int], None] | None = None,
-          multi_pass: bool = False) -> Path:
-    """Write the PDF atomically. ``multi_pass`` for documents with a table of contents."""
+          multi_pass: bool = False, extra_templates: Sequence[tuple[str, tuple[float, float]]] = (),
+          postprocess: Callable[[Path], None] | None = None) -> Path:
+    """Write the PDF atomically. ``multi_pass`` for documents with a table of contents.
+
+    ``extra_templates`` are (id, (width, height)) page templates a story can switch to
+    with ``NextPageTemplate``; ``postprocess(partial_path)`` may rewrite the finished
+    file before it replaces ``path``.
+    """
     register_fonts()
     path = Path(path)
     tmp = path.with_name(path.name + ".partial")
-    doc = MarkedDoc(str(tmp), info)
+    doc = MarkedDoc(str(tmp), info, extra_templates=extra_templates)
     if progress:
-        total = max(1, len(story))
+        # A table of contents takes (at least) two passes over the story.
+        total = max(1, len(story) * (2 if multi_pass else 1))
+        count = [0]
 
-        def after_flowable(_f, _count=[0]):  # noqa: B006 - a counter shared by this build
-            _count[0] += 1
-            if _count[0] % 20 == 0:
-                progress(min(_count[0], total), total)
+        def hook():
+            count[0] += 1
+            if count[0] % 20 == 0:
+                progress(min(count[0], total - 1), total)
 
-        doc.afterFlowable = after_flowable
+        doc.progress_hook = hook
     try:
         if multi_pass:
             doc.multiBuild(story, canvasmaker=_canvasmaker(info))
         else:
             doc.build(story, canvasmaker=_canvasmaker(info))
+        if postprocess is not None:
+            postprocess(tmp)
         tmp.replace(path)
+        if progress:
+            progress(1, 1)
     finally:
         tmp.unlink(missing_ok=True)
     return path

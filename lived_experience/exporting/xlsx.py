@@ -2,13 +2,18 @@
 
 Every text cell is written as literal text: a value such as ``=HYPERLINK(...)``,
 ``+44...``, ``-1`` or ``@SUM(...)`` typed into the app stays text in Excel and
-can never run as a formula (CSV/formula injection). Characters XML cannot hold
-are removed rather than failing the export.
+can never run as a formula (CSV/formula injection). Such text is also given
+Excel's quote prefix (the leading ' a person would type), so editing the cell in
+Excel later cannot turn it into a formula either. Characters XML cannot hold are
+removed rather than failing the export, and text longer than Excel's cell limit
+(32,767 characters) is cut at the limit. ``tests/exporting/test_xlsx_injection.py``
+checks all of this as a property: any text in, no formula out.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
@@ -27,6 +32,9 @@ DATE_FORMAT = "dd/mm/yyyy"
 DATETIME_FORMAT = "dd/mm/yyyy hh:mm"
 MONEY_FORMAT = '"£"#,##0.00'
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
+CELL_MAX = 32_767  # Excel's limit on the characters in one cell
+# Lone surrogates cannot be encoded at all; U+FFFE and U+FFFF are not allowed in XML.
+_NOT_XML = re.compile("[\ud800-\udfff\ufffe\uffff]")
 
 
 @dataclass
@@ -37,7 +45,10 @@ class SheetColumn:
 
 
 def clean_text(value: str) -> str:
-    return ILLEGAL_CHARACTERS_RE.sub("", value)
+    """The text as it can be stored in a workbook. Line breaks become Excel's own
+    (a bare carriage return would not survive the file's XML as itself)."""
+    value = value.replace("\r\n", "\n").replace("\r", "\n")
+    return _NOT_XML.sub("", ILLEGAL_CHARACTERS_RE.sub("", value))[:CELL_MAX]
 
 
 def write_cell(ws, row: int, col: int, value: Any, kind: str = "text"):
@@ -61,9 +72,13 @@ def write_cell(ws, row: int, col: int, value: Any, kind: str = "text"):
         cell.value = value
     else:
         text = clean_text(str(value))
+        if not text:
+            return cell
         cell.value = text
         # openpyxl takes a leading "=" as a formula: force a plain string, always.
         cell.data_type = "s"
+        if text.startswith(FORMULA_TRIGGERS) or text.lstrip().startswith(FORMULA_TRIGGERS):
+            cell.quotePrefix = True
     return cell
 
 
@@ -73,8 +88,8 @@ def add_table_sheet(wb: Workbook, title: str, columns: Sequence[SheetColumn], ro
     ws.title = _sheet_title(title)
     bold = Font(bold=True, color="FFFFFF")
     fill = PatternFill("solid", fgColor="1F3864")
-    for c, col in enumerate(columns, start=1):
-        cell = write_cell(ws, 1, c, col.header)
+    for c, header in enumerate(_unique_headers([col.header for col in columns]), start=1):
+        cell = write_cell(ws, 1, c, header)
         cell.font = bold
         cell.fill = fill
         cell.alignment = Alignment(vertical="center", wrap_text=True)
@@ -96,6 +111,21 @@ def add_table_sheet(wb: Workbook, title: str, columns: Sequence[SheetColumn], ro
         ws.column_dimensions[get_column_letter(c)].width = col.width or _width(col)
     _mark(ws, marking)
     return ws
+
+
+def _unique_headers(headers: list[str]) -> list[str]:
+    """Excel refuses ("repairs") a table whose headers repeat or are empty."""
+    seen: set[str] = set()
+    out = []
+    for i, h in enumerate(headers, start=1):
+        base = clean_text(str(h or "")).strip() or f"Column {i}"
+        name, n = base, 2
+        while name.casefold() in seen:
+            name = f"{base} ({n})"
+            n += 1
+        seen.add(name.casefold())
+        out.append(name)
+    return out
 
 
 def _width(col: SheetColumn) -> int:

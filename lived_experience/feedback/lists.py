@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from sqlalchemy import select
 
 from db.enums import CycleStage, FeedbackSource, FeedbackStatus, Priority
@@ -15,6 +17,8 @@ from db.models import (
     Meeting,
     Theme,
 )
+from lived_experience.core.errors import UserError
+from lived_experience.core.formatting import parse_uk_date
 from lived_experience.listing.registry import register
 from lived_experience.listing.spec import ListColumn as C
 from lived_experience.listing.spec import ListFilter, ListSpec
@@ -53,6 +57,16 @@ def _enrich(session, ctx, rows):
         r["services"] = services.get(r["id"], [])
         r["rights"] = rights.get(r["id"], [])
         r["themes"] = themes.get(r["id"], [])
+
+
+def _as_date(value, key: str) -> dt.date:
+    """A period filter's value: a date, or text as dd/mm/yyyy or yyyy-mm-dd (the command line)."""
+    if isinstance(value, dt.date):
+        return value
+    try:
+        return parse_uk_date(str(value))
+    except ValueError:
+        raise UserError(f"The '{key}' filter needs a date such as 23/11/2026, not '{value}'.") from None
 
 
 def _has_link(link_table, column, value_column):
@@ -99,8 +113,9 @@ register(
             ListFilter("theme", "Theme", None,
                        build=_has_link(FeedbackTheme, "theme_id", FeedbackTheme.theme_id)),
             ListFilter("from", "From", FeedbackItem.received_on,
-                       build=lambda v: FeedbackItem.received_on >= v),
-            ListFilter("to", "To", FeedbackItem.received_on, build=lambda v: FeedbackItem.received_on <= v),
+                       build=lambda v: FeedbackItem.received_on >= _as_date(v, "from")),
+            ListFilter("to", "To", FeedbackItem.received_on,
+                       build=lambda v: FeedbackItem.received_on <= _as_date(v, "to")),
         ],
         default_sort=("received_on", True),
         enrich=_enrich,

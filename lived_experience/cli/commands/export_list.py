@@ -1,0 +1,33 @@
+"""``export-list KIND --output FILE.xlsx``: any list in the app as a safe, marked Excel workbook."""
+
+from __future__ import annotations
+
+
+def add(sub):
+    p = sub.add_parser(
+        "export-list",
+        help="export any list (applicants, members, meetings, feedback, services, expenses...) to Excel",
+        description="Write a list as an Excel workbook: one table with headers, filters and a frozen header "
+                    "row, an 'About this export' sheet, and the protective marking in every header and footer. "
+                    "Text that starts with =, +, -, @, a tab or a carriage return is written as text, so no "
+                    "cell can become a formula.")
+    p.add_argument("kind", metavar="KIND", help="the list: the same names as 'list' (e.g. feedback, services)")
+    p.add_argument("--output", required=True, metavar="FILE.xlsx", help="the workbook to write")
+    p.add_argument("--search", default="", metavar="TEXT", help="only rows containing every word of TEXT")
+    p.add_argument("--filter", action="append", default=[], metavar="KEY=VALUE",
+                   help="only rows where KEY is VALUE (repeatable), as for 'list'")
+    p.add_argument("--sort", metavar="KEY", help="sort by this column")
+    p.add_argument("--desc", action="store_true", help="sort descending")
+    return p
+
+
+def run(args, rt) -> int:
+    from pathlib import Path
+
+    from lived_experience.cli.commands.listing import parse_filters
+    from lived_experience.exporting.lists import export_list
+
+    res = export_list(rt.ctx, args.kind, Path(args.output), text=args.search, filters=parse_filters(args.filter),
+                      sort=args.sort, descending=args.desc, progress=rt.progress(f"Exporting {args.kind}"))
+    rt.out(f"{res.rows:,} {'row' if res.rows == 1 else 'rows'} written to {res.path}.")
+    return 0
