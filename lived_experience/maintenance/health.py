@@ -63,3 +63,29 @@ def check_health(ctx: AppContext) -> HealthReport:
         count = result.checked
         problems.extend(f"audit log: {p}" for p in result.problems[:5])
     return HealthReport(db.display_name(), schema, HEAD_REVISION, integrity, count, problems)
+
+
+def quick_check_problems(ctx: AppContext) -> list[str]:
+    """SQLite's quick_check of the open database (PostgreSQL checks its own pages)."""
+    from lived_experience.maintenance import encryption
+
+    path = ctx.db.sqlite_path
+    if path is None or not path.exists():
+        return []
+    return encryption.integrity_problems(path, encryption.passphrase_of(ctx.db.url), quick=True)
+
+
+def open_read_only_if_damaged(ctx: AppContext) -> str | None:
+    """Start-up: a damaged database opens read-only. Returns the reason, or None when healthy."""
+    from lived_experience.maintenance.readonly import mark_read_only
+
+    problems = quick_check_problems(ctx)
+    if not problems:
+        return None
+    import logging
+
+    logging.getLogger(__name__).error("quick_check found %d problem(s): %s", len(problems),
+                                      " | ".join(p.replace("\n", " ") for p in problems[:5]))
+    reason = "a check at start-up found damage in the database file"
+    mark_read_only(ctx.db, reason)
+    return reason

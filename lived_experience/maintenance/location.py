@@ -36,12 +36,15 @@ def _windows_drive_is_remote(path: Path) -> bool:
         return False
 
 
+MOUNTS_FILE = Path("/proc/mounts")
+
+
 def _linux_fs_type(path: Path) -> str | None:
     try:
-        mounts = Path("/proc/mounts").read_text().splitlines()
+        mounts = MOUNTS_FILE.read_text().splitlines()
     except OSError:
         return None
-    target = str(path.resolve())
+    target = str(path)
     best, fstype = "", None
     for line in mounts:
         parts = line.split()
@@ -53,20 +56,27 @@ def _linux_fs_type(path: Path) -> str | None:
     return fstype
 
 
+def _real_path(path: Path) -> Path:
+    """The absolute path with symbolic links resolved, for a file (or folders) that may not exist yet."""
+    existing, rest = path.absolute(), []
+    while not existing.exists() and existing != existing.parent:
+        rest.append(existing.name)
+        existing = existing.parent
+    return existing.resolve().joinpath(*reversed(rest))
+
+
 def unsafe_reason(path: Path) -> str | None:
     raw = str(path)
     if _is_unc(raw):
         return "it is on a network share"
-    lowered = raw.replace("\\", "/").lower()
-    for marker in SYNC_FOLDER_MARKERS:
-        if f"/{marker}" in lowered:
+    real = _real_path(path)
+    for candidate in (raw, str(real)):  # a shortcut or symbolic link into a synced folder counts too
+        lowered = candidate.replace("\\", "/").lower()
+        if any(f"/{marker}" in lowered for marker in SYNC_FOLDER_MARKERS):
             return "it is in a synced folder (OneDrive, Dropbox, Google Drive or similar)"
     if _windows_drive_is_remote(path):
         return "it is on a mapped network drive"
-    probe = path if path.exists() else path.parent
-    while not probe.exists() and probe != probe.parent:
-        probe = probe.parent
-    fstype = _linux_fs_type(probe)
+    fstype = _linux_fs_type(real)
     if fstype and (fstype in NETWORK_FS or fstype.startswith("fuse.") and "drive" in fstype):
         return f"it is on a network file system ({fstype})"
     return None

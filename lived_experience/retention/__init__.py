@@ -38,6 +38,7 @@ _JOBS: dict[str, RetentionJob] = {}
 # Modules that register retention jobs; imported when jobs are first asked for.
 JOB_MODULES = (
     "lived_experience.members.dbs_retention",
+    "lived_experience.retention.people_jobs",
 )
 
 

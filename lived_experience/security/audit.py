@@ -9,8 +9,9 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+import logging
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from sqlalchemy import select, text
 from sqlalchemy.orm import Session
@@ -20,6 +21,7 @@ from lived_experience.core import clock
 from lived_experience.core.context import Actor, AppContext
 
 GENESIS = "0" * 64
+log = logging.getLogger(__name__)
 
 
 def _digest(prev_hash: str, ev: AuditEvent) -> str:
@@ -81,9 +83,17 @@ def record(
 
 def record_now(ctx: AppContext, action: str, **kwargs) -> None:
     """Record an event in its own transaction: for views, denials and failures,
-    which must be logged even when the work around them is read-only or rolled back."""
-    from lived_experience.core.uow import unit_of_work
+    which must be logged even when the work around them is read-only or rolled back.
 
+    A database open read-only (damaged) cannot take the event: it is logged instead
+    (action and record id only), so that reading the data to rescue it still works."""
+    from lived_experience.core.uow import unit_of_work
+    from lived_experience.maintenance.readonly import is_read_only
+
+    if is_read_only(ctx.db):
+        log.warning("audit event %s on %s %s not written: the database is read-only", action,
+                    kwargs.get("entity"), kwargs.get("entity_id"))
+        return
     with unit_of_work(ctx) as session:
         record(session, ctx.actor, action, **kwargs)
 
@@ -92,22 +102,52 @@ def record_now(ctx: AppContext, action: str, **kwargs) -> None:
 class VerifyResult:
     checked: int
     problems: list[str]
+    broken_ids: list[int] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
         return not self.problems
 
 
+PURGE_ACTION = "audit.purge"
+_CONTINUES = "chain continues from "
+
+
+def checkpoint_detail(removed: int, cutoff: dt.date, continues_from: str) -> str:
+    """The text of the event that records a retention purge of old audit events.
+
+    It names the hash the oldest surviving event points back to, so ``verify``
+    can tell a purge (announced here) from someone deleting the start of the log."""
+    return (f"removed {removed} audit events older than {cutoff.isoformat()}; "
+            f"{_CONTINUES}{continues_from}")
+
+
 def verify(session: Session) -> VerifyResult:
+    """Walk the chain. A changed event breaks its own hash; a deleted one breaks the
+    link from the next; deleting the oldest events is allowed only when a purge
+    checkpoint event announces where the chain now starts."""
     problems: list[str] = []
+    broken: list[int] = []
     prev_hash: str | None = None
+    first: AuditEvent | None = None
     count = 0
     for ev in session.scalars(select(AuditEvent).order_by(AuditEvent.id)).yield_per(2000):
         count += 1
-        # The first surviving event anchors the chain (older ones may be purged).
-        if prev_hash is not None and ev.prev_hash != prev_hash:
+        if first is None:
+            first = ev
+        elif ev.prev_hash != prev_hash:
             problems.append(f"event {ev.id}: the event before it was changed or deleted")
+            broken.append(ev.id)
         if _digest(ev.prev_hash, ev) != ev.hash:
             problems.append(f"event {ev.id}: its contents were changed after it was written")
+            broken.append(ev.id)
         prev_hash = ev.hash
-    return VerifyResult(count, problems)
+    if first is not None and first.prev_hash != GENESIS:
+        announced = session.scalar(
+            select(AuditEvent.id).where(AuditEvent.action == PURGE_ACTION,
+                                        AuditEvent.detail.like(f"%{_CONTINUES}{first.prev_hash}%")).limit(1))
+        if announced is None:
+            problems.insert(0, f"event {first.id}: the events before it were deleted without a retention "
+                               "purge recording it")
+            broken.insert(0, first.id)
+    return VerifyResult(count, problems, sorted(set(broken)))

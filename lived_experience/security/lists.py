@@ -1,13 +1,44 @@
-"""Staff accounts, the audit log and the import history."""
+"""Staff accounts, the audit log, the import history and the people list for data protection."""
 
 from __future__ import annotations
 
+import datetime as dt
+
+from sqlalchemy import func, select
+
 from db.enums import ImportStatus, Role
-from db.models import AuditEvent, ImportBatch, RecruitmentWindow, StaffUser
+from db.models import (
+    Application,
+    AuditEvent,
+    ImportBatch,
+    MembershipTerm,
+    Person,
+    RecruitmentWindow,
+    StaffUser,
+)
+from lived_experience.core.clock import london_to_utc
 from lived_experience.listing.registry import register
 from lived_experience.listing.spec import ListColumn as C
 from lived_experience.listing.spec import ListFilter, ListSpec
 from lived_experience.security.permissions import Perm
+
+
+def _uk_day_start(value, plus_days: int = 0) -> dt.datetime:
+    """The UTC moment a UK day starts; accepts a date, an ISO date or dd/mm/yyyy."""
+    from lived_experience.core.errors import UserError
+    from lived_experience.core.formatting import parse_uk_date
+
+    if isinstance(value, dt.datetime):
+        day = value.date()
+    elif isinstance(value, dt.date):
+        day = value
+    else:
+        try:
+            day = parse_uk_date(str(value))
+        except ValueError:
+            raise UserError(f"'{value}' is not a date in the form dd/mm/yyyy.") from None
+    day = day + dt.timedelta(days=plus_days)
+    return london_to_utc(dt.datetime.combine(day, dt.time()))
 
 register(
     ListSpec(
@@ -48,6 +79,10 @@ register(
             C("fields", "Fields", AuditEvent.fields, searchable=True),
             C("outcome", "Outcome", AuditEvent.outcome),
             C("detail", "Detail", AuditEvent.detail, searchable=True, width=300),
+            C("subject_person_id", "About person", AuditEvent.subject_person_id, kind="int", hidden=True),
+            C("actor_id", "Account id", AuditEvent.actor_id, kind="int", hidden=True),
+            C("prev_hash", "Previous hash", AuditEvent.prev_hash, hidden=True),
+            C("hash", "Hash", AuditEvent.hash, hidden=True),
         ],
         filters=[
             ListFilter("action", "Action", AuditEvent.action),
@@ -55,6 +90,11 @@ register(
             ListFilter("entity", "Record type", AuditEvent.entity),
             ListFilter("outcome", "Outcome", AuditEvent.outcome),
             ListFilter("subject", "About person", AuditEvent.subject_person_id),
+            # Dates are UK days: from the start of "from" to the end of "to", Europe/London.
+            ListFilter("from", "From", AuditEvent.occurred_at,
+                       build=lambda v: AuditEvent.occurred_at >= _uk_day_start(v)),
+            ListFilter("to", "To", AuditEvent.occurred_at,
+                       build=lambda v: AuditEvent.occurred_at < _uk_day_start(v, 1)),
         ],
         default_sort=("id", True),
         description="Who did what and when. Append-only; never holds the values.",
@@ -83,5 +123,41 @@ register(
         ],
         default_sort=("imported_at", True),
         description="Every spreadsheet import, with its counts.",
+    )
+)
+
+
+def _person_terms():
+    return (select(func.count(MembershipTerm.id)).where(MembershipTerm.person_id == Person.id)
+            .scalar_subquery())
+
+
+def _person_applications():
+    return select(func.count(Application.id)).where(Application.person_id == Person.id).scalar_subquery()
+
+
+register(
+    ListSpec(
+        kind="people",
+        title="People (data protection)",
+        entity="person",
+        perm=Perm.RETENTION,
+        source=lambda: Person.__table__,
+        id_expr=Person.id,
+        columns=[
+            C("name", "Name", (Person.first_name + " " + Person.last_name), searchable=True, width=220),
+            C("email", "Email", Person.email, searchable=True, personal=True, width=220),
+            C("applications", "Applications", _person_applications(), kind="int"),
+            C("terms", "Membership terms", _person_terms(), kind="int"),
+            C("created_at", "First recorded", Person.created_at, kind="datetime"),
+            C("anonymised_at", "Anonymised", Person.anonymised_at, kind="datetime"),
+        ],
+        filters=[
+            ListFilter("anonymised", "Anonymised", Person.anonymised_at,
+                       build=lambda v: Person.anonymised_at.is_not(None) if str(v).lower() in ("1", "yes", "true")
+                       else Person.anonymised_at.is_(None)),
+        ],
+        default_sort=("name", False),
+        description="Everyone the database holds records about: for subject access requests and erasure.",
     )
 )

@@ -35,11 +35,24 @@ _COORDINATOR = {
     Perm.IMPORT, Perm.EXPORT, Perm.DBS_STATUS,
 }
 
+# The roles: admin (everything, including accounts and settings); coordinator
+# (recruitment, members, meetings, feedback); DBS officer (coordinator plus the DBS
+# register); viewer (read only, no equality or DBS data). Who gave an anonymous
+# feedback item is known to administrators only.
 MATRIX: dict[Role, frozenset[Perm]] = {
     Role.ADMIN: frozenset(Perm),
     Role.COORDINATOR: frozenset(_COORDINATOR),
-    Role.DBS_OFFICER: frozenset(_COORDINATOR | {Perm.DBS_READ, Perm.DBS_WRITE, Perm.ANONYMOUS_SOURCE}),
+    Role.DBS_OFFICER: frozenset(_COORDINATOR | {Perm.DBS_READ, Perm.DBS_WRITE}),
     Role.VIEWER: frozenset({Perm.READ, Perm.CONTACT_READ}),
+}
+
+ROLE_SUMMARIES: dict[Role, str] = {
+    Role.ADMIN: "Everything, including staff accounts, settings, the audit log, backups, retention, "
+                "erasure and subject access.",
+    Role.COORDINATOR: "Recruitment, members, meetings and feedback: add, change, import and export. "
+                      "Sees whether a DBS check is cleared, not its detail.",
+    Role.DBS_OFFICER: "Everything a coordinator can do, plus the DBS register.",
+    Role.VIEWER: "Read only. No equality monitoring answers and no DBS information.",
 }
 
 DESCRIPTIONS: dict[Perm, str] = {

@@ -1,4 +1,11 @@
-"""Signing in when the database has staff accounts."""
+"""Signing in: the first administrator on first run, then a password for everyone.
+
+- A database with no accounts asks for the first administrator (user name, name,
+  password twice); creating it ends the local set-up mode and signs them in.
+- Otherwise the sign-in dialog asks for a user name and password.
+- An account whose password was set by an administrator must choose its own
+  password before going on.
+"""
 
 from __future__ import annotations
 
@@ -13,6 +20,23 @@ from PySide6.QtWidgets import (
 
 from lived_experience.core.errors import UserError
 from lived_experience.security import accounts
+from ui.common.forms import a11y
+
+
+def _password_edit(name: str, description: str) -> QLineEdit:
+    edit = QLineEdit()
+    edit.setEchoMode(QLineEdit.EchoMode.Password)
+    a11y(edit, name, description)
+    return edit
+
+
+def _message_label() -> QLabel:
+    label = QLabel()
+    label.setObjectName("formError")
+    label.setWordWrap(True)
+    label.setStyleSheet("color: #8B0000; font-weight: bold;")
+    a11y(label, "Problem", "What needs putting right before you can go on")
+    return label
 
 
 class SignInDialog(QDialog):
@@ -27,21 +51,18 @@ class SignInDialog(QDialog):
         lay.addWidget(intro)
         form = QFormLayout()
         self.username = QLineEdit()
-        self.username.setAccessibleName("User name")
-        self.username.setAccessibleDescription("Your Lived Experience user name")
-        self.password = QLineEdit()
-        self.password.setEchoMode(QLineEdit.EchoMode.Password)
-        self.password.setAccessibleName("Password")
-        self.password.setAccessibleDescription("Your password")
+        a11y(self.username, "User name", "Your Lived Experience user name")
+        self.password = _password_edit("Password", "Your password")
         form.addRow("&User name:", self.username)
         form.addRow("&Password:", self.password)
         lay.addLayout(form)
-        self.message = QLabel()
-        self.message.setAccessibleName("Sign-in message")
-        self.message.setWordWrap(True)
+        self.message = _message_label()
         lay.addWidget(self.message)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
-        buttons.button(QDialogButtonBox.StandardButton.Ok).setText("Sign in")
+        ok = buttons.button(QDialogButtonBox.StandardButton.Ok)
+        ok.setText("Sign in")
+        a11y(ok, "Sign in", "Check the password and open the app")
+        a11y(buttons.button(QDialogButtonBox.StandardButton.Cancel), "Cancel", "Close the app without signing in")
         buttons.accepted.connect(self.try_sign_in)
         buttons.rejected.connect(self.reject)
         lay.addWidget(buttons)
@@ -59,9 +80,125 @@ class SignInDialog(QDialog):
         self.accept()
 
 
+class FirstAdminDialog(QDialog):
+    """First run: nobody can sign in yet, so the person setting the app up becomes its administrator."""
+
+    def __init__(self, state, parent=None):
+        super().__init__(parent)
+        self.state = state
+        self.setWindowTitle("Set up Lived Experience: the first administrator")
+        self.setAccessibleName("Create the first administrator")
+        lay = QVBoxLayout(self)
+        intro = QLabel(
+            "<b>Welcome.</b> This database has no staff accounts yet. Create the first administrator: "
+            "the account that manages everyone else's accounts, the settings and the backups.<br><br>"
+            f"Choose a password of at least {accounts.MIN_PASSWORD} characters that you do not use anywhere else."
+        )
+        intro.setWordWrap(True)
+        lay.addWidget(intro)
+        form = QFormLayout()
+        self.username = a11y(QLineEdit(), "User name", "The name you will sign in with (no spaces)")
+        self.display_name = a11y(QLineEdit(), "Your name", "Your name as shown in the app and the audit log")
+        self.password = _password_edit("Password", f"At least {accounts.MIN_PASSWORD} characters")
+        self.confirm = _password_edit("Password again", "Type the same password again")
+        form.addRow("&User name:", self.username)
+        form.addRow("Your &name:", self.display_name)
+        form.addRow("&Password:", self.password)
+        form.addRow("Password &again:", self.confirm)
+        lay.addLayout(form)
+        self.message = _message_label()
+        lay.addWidget(self.message)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
+        ok = buttons.button(QDialogButtonBox.StandardButton.Ok)
+        ok.setText("Create administrator")
+        a11y(ok, "Create administrator", "Create the account and sign in with it")
+        a11y(buttons.button(QDialogButtonBox.StandardButton.Cancel), "Cancel", "Close the app without setting it up")
+        buttons.accepted.connect(self.try_create)
+        buttons.rejected.connect(self.reject)
+        lay.addWidget(buttons)
+
+    def try_create(self) -> None:
+        if self.password.text() != self.confirm.text():
+            self.message.setText("The two passwords are not the same.")
+            self.confirm.clear()
+            self.confirm.setFocus()
+            return
+        try:
+            actor = accounts.create_first_admin(self.state.ctx, self.username.text(), self.display_name.text(),
+                                                self.password.text())
+        except UserError as exc:
+            self.message.setText(exc.message)
+            return
+        self.state.ctx.actor = actor
+        self.password.clear()
+        self.confirm.clear()
+        self.accept()
+
+
+class ChangePasswordDialog(QDialog):
+    """The signed-in user changes their own password (forced when an administrator set it)."""
+
+    def __init__(self, state, parent=None, *, forced: bool = False):
+        super().__init__(parent)
+        self.state = state
+        self.setWindowTitle("Change your password")
+        self.setAccessibleName("Change your password")
+        lay = QVBoxLayout(self)
+        text = ("An administrator set your password. Choose your own before you go on."
+                if forced else "Change the password you sign in with.")
+        intro = QLabel(text + f" At least {accounts.MIN_PASSWORD} characters.")
+        intro.setWordWrap(True)
+        lay.addWidget(intro)
+        form = QFormLayout()
+        self.current = _password_edit("Current password", "The password you signed in with")
+        self.new = _password_edit("New password", f"At least {accounts.MIN_PASSWORD} characters")
+        self.confirm = _password_edit("New password again", "Type the new password again")
+        form.addRow("&Current password:", self.current)
+        form.addRow("&New password:", self.new)
+        form.addRow("New password &again:", self.confirm)
+        lay.addLayout(form)
+        self.message = _message_label()
+        lay.addWidget(self.message)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
+        ok = buttons.button(QDialogButtonBox.StandardButton.Ok)
+        ok.setText("Change password")
+        a11y(ok, "Change password", "Save the new password")
+        a11y(buttons.button(QDialogButtonBox.StandardButton.Cancel), "Cancel",
+             "Close the app" if forced else "Keep the current password")
+        buttons.accepted.connect(self.try_change)
+        buttons.rejected.connect(self.reject)
+        lay.addWidget(buttons)
+
+    def try_change(self) -> None:
+        if self.new.text() != self.confirm.text():
+            self.message.setText("The two new passwords are not the same.")
+            self.confirm.clear()
+            self.confirm.setFocus()
+            return
+        try:
+            accounts.change_own_password(self.state.ctx, self.current.text(), self.new.text())
+        except UserError as exc:
+            self.message.setText(exc.message)
+            return
+        for edit in (self.current, self.new, self.confirm):
+            edit.clear()
+        self.accept()
+
+
 def ensure_signed_in(window, state) -> bool:
-    """No accounts yet: carry on as the local set-up user. Otherwise ask to sign in."""
+    """First run: create the first administrator. Otherwise: sign in. Then a forced password change."""
     if accounts.count_accounts(state.ctx) == 0:
-        return True
-    dlg = SignInDialog(state, window)
-    return dlg.exec() == QDialog.DialogCode.Accepted
+        dlg = FirstAdminDialog(state, window)
+    else:
+        dlg = SignInDialog(state, window)
+    if dlg.exec() != QDialog.DialogCode.Accepted:
+        return False
+    state.actor_changed.emit()
+    from lived_experience.maintenance.readonly import is_read_only
+
+    if accounts.must_change_password(state.ctx) and not is_read_only(state.ctx.db):
+        change = ChangePasswordDialog(state, window, forced=True)
+        if change.exec() != QDialog.DialogCode.Accepted:
+            accounts.sign_out(state.ctx)
+            return False
+    return True
