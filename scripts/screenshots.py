@@ -1,6 +1,12 @@
 """Open each section of the app on demo data and save a PNG of the window.
 
     xvfb-run -a -s "-screen 0 1280x1024x24" env QT_QPA_PLATFORM=xcb python scripts/screenshots.py docs/screenshots
+    ... scripts/screenshots.py /tmp/shots dashboard search representativeness --high-contrast
+
+Besides the section keys (dashboard, recruitment, ...) it knows three extra shots:
+``search`` (the search box with results), ``representativeness`` and ``panel-report``
+(the Reports tabs). ``--high-contrast`` takes them in the high-contrast theme
+(file names end in ``-high-contrast``).
 
 Uses a throw-away database (demo data, no accounts) so no real records are shown.
 """
@@ -15,8 +21,11 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+EXTRA = ("search", "representativeness", "panel-report")
 
-def main(out_dir: str = "docs/screenshots", sections: list[str] | None = None) -> None:
+
+def main(out_dir: str = "docs/screenshots", sections: list[str] | None = None, *,
+         high_contrast: bool = False) -> None:
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     tmp = tempfile.mkdtemp(prefix="le-shots-")
@@ -42,6 +51,9 @@ def main(out_dir: str = "docs/screenshots", sections: list[str] | None = None) -
     paths = resolve_paths()
     ensure_dirs(paths)
     app = make_application()
+    from ui.theme import set_high_contrast
+
+    set_high_contrast(high_contrast)  # the View menu's choice, in this run's throw-away settings
     ctx: AppContext = open_context(Args, paths)
     generate(ctx, seed=1)
     window = MainWindow()
@@ -49,6 +61,18 @@ def main(out_dir: str = "docs/screenshots", sections: list[str] | None = None) -
     window.show()
     state = AppState(ctx, Interaction(window))
     window.attach(state)
+    suffix = "-high-contrast" if high_contrast else ""
+
+    def settle():
+        for _ in range(20):
+            app.processEvents()
+
+    def save(name: str) -> None:
+        settle()
+        path = out / f"{name}{suffix}.png"
+        window.grab().save(str(path))
+        print(path)
+
     for section in SECTIONS:
         if sections and section.key not in sections:
             continue
@@ -56,13 +80,31 @@ def main(out_dir: str = "docs/screenshots", sections: list[str] | None = None) -
         lst = getattr(page, "list", None)
         if lst is not None and lst.model.rowCount():
             lst.table.selectRow(0)
-        for _ in range(20):
-            app.processEvents()
-        path = out / f"{section.key}.png"
-        window.grab().save(str(path))
-        print(path)
+        save(section.key)
+    wanted = [s for s in (sections or EXTRA) if s in EXTRA]
+    for extra in wanted:
+        if extra == "search":
+            window.show_section("dashboard")
+            window.search.focus_search()
+            window.search.setText("zo")
+            window.search.run_search()
+            window.search.show_results()
+            window.search._move(+1)
+            save("search")
+            window.search.clear()
+        elif extra == "representativeness":
+            page = window.show_section("reports")
+            page.tabs.setCurrentWidget(page.representativeness)
+            page.representativeness.refresh()
+            save("representativeness")
+        elif extra == "panel-report":
+            page = window.show_section("reports")
+            page.tabs.setCurrentWidget(page.panel)
+            page.panel.preview()
+            save("panel-report")
     window.close()
 
 
 if __name__ == "__main__":
-    main(*(sys.argv[1:2] or []), sections=sys.argv[2:] or None)
+    args = [a for a in sys.argv[1:] if not a.startswith("--")]
+    main(*(args[:1] or []), sections=args[1:] or None, high_contrast="--high-contrast" in sys.argv)

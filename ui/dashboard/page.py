@@ -1,12 +1,18 @@
-"""The dashboard: counts at the top, what needs doing below; each line opens its record."""
+"""The dashboard: counts at the top, what needs doing below; each line opens its record.
+
+It keeps itself up to date: when records change (``state.changed``), when it
+is shown, and every minute (dates move on). While hidden it only notes that
+it is out of date and catches up when shown again.
+"""
 
 from __future__ import annotations
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, Qt, QTimer
-from PySide6.QtGui import QBrush, QColor
+from PySide6.QtGui import QBrush, QFont
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QGridLayout,
+    QHBoxLayout,
     QHeaderView,
     QLabel,
     QPushButton,
@@ -15,18 +21,16 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from lived_experience.core.formatting import uk_date
-from lived_experience.dashboard.service import CATEGORIES, DueItem, counts, due_items
+from lived_experience.core import clock
+from lived_experience.core.formatting import uk_date, uk_time
+from lived_experience.dashboard.service import CATEGORIES, SHORT, DueItem, counts, due_items
 from ui.common.roles import RowRole
 from ui.common.section_page import heading
-
-SEVERITY = {2: "Overdue", 1: "Due", 0: "Note"}
-# Text says it; colour only repeats it (never colour alone). Dark enough for 4.5:1 on white.
-SEVERITY_COLOUR = {2: "#8B0000", 1: "#7A4B00", 0: "#1F3864"}
+from ui.theme import severity_colour
 
 
 class DueModel(QAbstractTableModel):
-    HEADERS = ["", "What needs doing", "Area", "Date"]
+    HEADERS = ["Urgency", "What needs doing", "Area", "Date"]
 
     def __init__(self, parent=None):
         super().__init__(parent)
@@ -34,7 +38,7 @@ class DueModel(QAbstractTableModel):
 
     def set_items(self, items: list[DueItem]) -> None:
         self.beginResetModel()
-        self.items = sorted(items, key=lambda i: (-i.severity, list(CATEGORIES).index(i.category)))
+        self.items = list(items)  # already in order: most urgent first
         self.endResetModel()
 
     def rowCount(self, parent=QModelIndex()):  # noqa: B008
@@ -44,8 +48,9 @@ class DueModel(QAbstractTableModel):
         return 0 if parent.isValid() else len(self.HEADERS)
 
     def headerData(self, section, orientation, role=Qt.ItemDataRole.DisplayRole):
-        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
-            return self.HEADERS[section] or "Urgency"
+        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole \
+                and 0 <= section < len(self.HEADERS):
+            return self.HEADERS[section]
         return None
 
     def data(self, index, role=Qt.ItemDataRole.DisplayRole):
@@ -53,10 +58,19 @@ class DueModel(QAbstractTableModel):
             return None
         item = self.items[index.row()]
         col = index.column()
-        if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.AccessibleTextRole):
-            return [SEVERITY[item.severity], item.text, item.heading, uk_date(item.since)][col]
+        if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole):
+            return [item.severity_label, item.text, item.heading, uk_date(item.since)][col]
+        if role == Qt.ItemDataRole.AccessibleTextRole:
+            # A screen reader hears the whole line, urgency first.
+            return f"{item.severity_label}: {item.text}" if col == 1 else \
+                [item.severity_label, item.text, item.heading, uk_date(item.since)][col]
         if role == Qt.ItemDataRole.ForegroundRole and col == 0:
-            return QBrush(QColor(SEVERITY_COLOUR[item.severity]))
+            # The colour repeats what the word says; never colour alone.
+            return QBrush(severity_colour(item.severity))
+        if role == Qt.ItemDataRole.FontRole and col == 0 and item.severity == 2:
+            f = QFont()
+            f.setBold(True)
+            return f
         if role == RowRole:
             return item
         return None
@@ -72,29 +86,48 @@ class DashboardPage(QWidget):
         super().__init__(window)
         self.state = state
         self.window_ = window
+        self._all: list[DueItem] = []
+        self._only: str | None = None
+        self._stale = True
         lay = QVBoxLayout(self)
-        lay.addWidget(heading("Dashboard", "What needs doing today. Select a line and press Enter to open it."))
+        lay.addWidget(heading("Dashboard", "What needs doing today. Choose a count to see only that kind; "
+                                           "select a line and press Enter to open its record."))
         self.tiles: dict[str, QPushButton] = {}
         grid = QGridLayout()
         for i, (key, label) in enumerate(CATEGORIES.items()):
             b = QPushButton()
             b.setObjectName("tile")
-            b.setAccessibleName(label)
-            b.setAccessibleDescription(f"Show only: {label.lower()}")
             b.setCheckable(True)
+            b.setAccessibleDescription(f"Show only {label.lower()}; press again to show everything")
+            b.setToolTip(f"{label}: choose to show only these")
             b.clicked.connect(lambda checked, k=key: self._filter(k if checked else None))
             self.tiles[key] = b
             grid.addWidget(b, i // 4, i % 4)
         lay.addLayout(grid)
+        status = QHBoxLayout()
+        self.showing = QLabel()
+        self.showing.setAccessibleName("What the list shows")
+        self.updated = QLabel()
+        self.updated.setAccessibleName("When the dashboard was last brought up to date")
+        status.addWidget(self.showing, 1)
+        status.addWidget(self.updated)
+        lay.addLayout(status)
         self.model = DueModel(self)
         self.table = QTableView()
         self.table.setModel(self.model)
         self.table.setAccessibleName("What needs doing")
-        self.table.setAccessibleDescription("Each line is something to do; Enter or double-click opens its record")
+        self.table.setAccessibleDescription("Each line is something to do, most urgent first; "
+                                            "Enter or double-click opens its record")
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.setAlternatingRowColors(True)
         self.table.verticalHeader().setVisible(False)
-        self.table.horizontalHeader().setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
+        header = self.table.horizontalHeader()
+        header.setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
+        header.setSectionResizeMode(2, QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(3, QHeaderView.ResizeMode.ResizeToContents)
         self.table.setWordWrap(False)
         self.table.doubleClicked.connect(self._open)
         self.table.activated.connect(self._open)
@@ -102,26 +135,46 @@ class DashboardPage(QWidget):
         self.empty.setAccessibleName("Nothing needs doing")
         lay.addWidget(self.table, 1)
         lay.addWidget(self.empty)
-        self._all: list[DueItem] = []
-        self._only: str | None = None
         self.timer = QTimer(self)
         self.timer.setInterval(self.REFRESH_MS)
-        self.timer.timeout.connect(self.refresh)
+        self.timer.timeout.connect(self._tick)
         self.timer.start()
-        state.changed.connect(lambda _e: self.refresh())
+        state.changed.connect(self._on_changed)
         self.refresh()
+
+    # -- keeping up to date ----------------------------------------------------------------------
+    def _on_changed(self, _entity: str) -> None:
+        if self.isVisible():
+            self.refresh()
+        else:
+            self._stale = True
+
+    def _tick(self) -> None:
+        if self.isVisible():
+            self.refresh()
+        else:
+            self._stale = True
+
+    def showEvent(self, event):
+        super().showEvent(event)
+        if self._stale:
+            self.refresh()
 
     def refresh(self) -> None:
         try:
             self._all = due_items(self.state.ctx)
-        except Exception as exc:  # noqa: BLE001
+        except Exception as exc:  # noqa: BLE001 - shown, never raised into Qt
             self.state.interaction.error(exc)
             return
+        self._stale = False
         n = counts(self._all)
         for key, b in self.tiles.items():
-            b.setText(f"{n.get(key, 0)}\n{CATEGORIES[key]}")
+            b.setText(f"{n.get(key, 0)}\n{SHORT[key]}")
+            b.setAccessibleName(f"{CATEGORIES[key]}: {n.get(key, 0)}")
+        self.updated.setText(f"Up to date at {uk_time(clock.now())}")
         self._apply()
 
+    # -- filtering and opening ------------------------------------------------------------------
     def _filter(self, key: str | None) -> None:
         self._only = key
         for k, b in self.tiles.items():
@@ -130,15 +183,21 @@ class DashboardPage(QWidget):
 
     def _apply(self) -> None:
         items = [i for i in self._all if self._only is None or i.category == self._only]
+        current = self.table.currentIndex().data(RowRole)
         self.model.set_items(items)
-        self.table.resizeColumnToContents(0)
+        if current is not None and current in items:
+            row = items.index(current)
+            self.table.selectRow(row)
+        total = len(self._all)
+        if self._only is None:
+            self.showing.setText(f"Showing everything: {total} line{'s' if total != 1 else ''}")
+            self.empty.setText("Nothing needs doing today.")
+        else:
+            self.showing.setText(f"Showing only {CATEGORIES[self._only].lower()}: {len(items)} of {total}")
+            self.empty.setText(f"Nothing under {CATEGORIES[self._only].lower()} today.")
         self.empty.setVisible(not items)
 
     def _open(self, index) -> None:
         item = index.data(RowRole)
         if item is not None and self.window_ is not None and hasattr(self.window_, "open_record"):
             self.window_.open_record(item.section, item.entity, item.entity_id)
-
-    def showEvent(self, event):
-        super().showEvent(event)
-        self.refresh()
