@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import unicodedata
 
 from sqlalchemy.ext.compiler import compiles
@@ -9,8 +10,12 @@ from sqlalchemy.sql.functions import FunctionElement
 from sqlalchemy.types import String
 
 
+@functools.lru_cache(maxsize=65_536)
 def fold_text(value: str | None) -> str | None:
-    """Case- and accent-insensitive form: 'Zoë MÜLLER' -> 'zoe muller'."""
+    """Case- and accent-insensitive form: 'Zoë MÜLLER' -> 'zoe muller'.
+
+    Cached: SQLite calls it (as ``le_fold``) for every row a filter looks at, and
+    each keystroke in a filter box looks at the same rows again."""
     if value is None:
         return None
     decomposed = unicodedata.normalize("NFKD", str(value).casefold())

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -99,7 +100,10 @@ def _upgrade(db: Database, target: str = "head") -> None:
             command.upgrade(_alembic_config(db, conn), target)
 
 
-def ensure_schema(db: Database, backup_dir: Path | None = None) -> SchemaResult:
+def ensure_schema(db: Database, backup_dir: Path | None = None, *,
+                  backup_fn: Callable[[Path, Path], Path] | None = None) -> SchemaResult:
+    """``backup_fn(source, destination)`` makes the pre-upgrade copy; the default is the
+    plain SQLite online backup (an encrypted database passes its own)."""
     before = current_revision(db)
     if before == HEAD_REVISION:
         return SchemaResult(before, before, False, None)
@@ -112,7 +116,7 @@ def ensure_schema(db: Database, backup_dir: Path | None = None) -> SchemaResult:
     backup = None
     if not fresh and db.is_sqlite and db.sqlite_path and backup_dir is not None:
         stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
-        backup = online_backup(
+        backup = (backup_fn or online_backup)(
             db.sqlite_path, Path(backup_dir) / f"before-upgrade-{before or 'unversioned'}-{stamp}.sqlite3"
         )
         log.info("backed up database before migrating to %s", backup.name)

@@ -82,7 +82,10 @@ def bootstrap(window: MainWindow, args) -> None:
     interaction = Interaction(window)
     try:
         from lived_experience.core.startup import open_context
+        from ui.security.passphrase import database_for_window
 
+        # An encrypted database asks for its passphrase here (or reads it from the environment).
+        args.database = database_for_window(args, paths, window)
         ctx = open_context(args, paths)
     except Exception as exc:  # noqa: BLE001
         from lived_experience.core.errors import UserError

@@ -5,6 +5,7 @@ from sqlalchemy import create_engine
 
 import db.models  # noqa: F401 - registers every table
 from db.base import Base
+from db.schema_version import include_name
 
 config = context.config
 target_metadata = Base.metadata
@@ -17,6 +18,8 @@ def _configure(connection) -> None:
         # SQLite cannot ALTER most things: batch mode copies the table instead.
         render_as_batch=connection.dialect.name == "sqlite",
         compare_type=True,
+        # Search documents and their index are hand-made (0003_search): leave them be.
+        include_name=include_name,
         compare_server_default=True,
         render_item=config.attributes.get("render_item"),
     )

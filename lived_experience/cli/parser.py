@@ -21,6 +21,22 @@ COMMAND_MODULES = [
     "listing",
     "check",
     "backup",
+    "export_list",
+    "export_feedback_report",
+    "export_evidence",
+    "export_traceability",
+    "create_user",
+    "audit",
+    "purge",
+    "restore",
+    "subject_access",
+    "erase",
+    "export_pack",
+    "export_calendar",
+    "import_applicants",
+    "export_panel_report",
+    "export_representativeness",
+    "encrypt",
 ]
 
 

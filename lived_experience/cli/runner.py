@@ -22,6 +22,8 @@ log = logging.getLogger("lived_experience.cli")
 
 # Commands that look at a database as it is, without creating or upgrading it.
 NO_MIGRATE = {"check", "backup", "restore"}
+# Commands that do their own checking of a damaged database.
+NO_QUICK_CHECK = {"check", "backup", "restore"}
 
 
 class Runtime:
@@ -56,7 +58,19 @@ def sign_in(ctx: AppContext, args) -> None:
     """Accounts exist: the command runs as a named, authenticated user."""
     from lived_experience.security import accounts
 
-    if accounts.count_accounts(ctx) == 0:
+    try:
+        count = accounts.count_accounts(ctx)
+    except Exception as exc:  # noqa: BLE001 - only restore may go on without the accounts
+        from sqlalchemy.exc import DBAPIError
+
+        if getattr(args, "command_module", None) == "restore" and isinstance(exc, DBAPIError):
+            # The database is too damaged to read its accounts: restoring it is the only way on.
+            # Whoever can write the file could replace it anyway; the restore is audited in the copy.
+            log.warning("accounts unreadable (%s): restore runs without signing in", type(exc).__name__)
+            ctx.actor = LOCAL_SETUP
+            return
+        raise
+    if count == 0:
         ctx.actor = LOCAL_SETUP
         return
     username = getattr(args, "user", None) or os.environ.get("LIVED_EXPERIENCE_USER")
@@ -72,6 +86,19 @@ def sign_in(ctx: AppContext, args) -> None:
         else:
             raise UserError("Password required: set LIVED_EXPERIENCE_PASSWORD or run in a terminal.")
     ctx.actor = accounts.authenticate(ctx, username, password)
+
+
+def database_with_passphrase(args, paths: AppPaths) -> str:
+    """An encrypted database needs its passphrase: $LIVED_EXPERIENCE_DB_PASSPHRASE, else a prompt on a terminal."""
+    from lived_experience.core.dburl import resolve_url
+    from lived_experience.maintenance.encryption import resolve_database_arg
+
+    def ask() -> str | None:
+        if sys.stdin is not None and sys.stdin.isatty():
+            return getpass.getpass("Passphrase for the encrypted database: ")
+        return None
+
+    return resolve_database_arg(resolve_url(getattr(args, "database", None), paths), ask)
 
 
 def _friendly_database_error(exc: Exception) -> str | None:
@@ -106,7 +133,14 @@ def run_command(args, paths: AppPaths | None = None, stdout=None, stderr=None) -
     ctx = None
     try:
         module = command_module(name)
+        args.database = database_with_passphrase(args, paths)
         ctx = open_context(args, paths, migrate=name not in NO_MIGRATE)
+        if name not in NO_QUICK_CHECK:
+            from lived_experience.maintenance.health import open_read_only_if_damaged
+
+            if open_read_only_if_damaged(ctx):
+                print("Warning: the database is damaged and open read-only; restore a backup "
+                      "('lived-experience restore FILE').", file=stderr)
         sign_in(ctx, args)
         return module.run(args, Runtime(ctx, paths, stdout, stderr))
     except UserError as exc:
@@ -115,6 +149,12 @@ def run_command(args, paths: AppPaths | None = None, stdout=None, stderr=None) -
     except KeyboardInterrupt:
         print("Stopped. Nothing half-done was saved.", file=stderr)
         return 130
+    except BrokenPipeError:
+        # The reader went away (`... | head`): normal for a command whose output was all it
+        # needed. Point stdout at nothing so the interpreter's final flush cannot fail too.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return 0
     except Exception as exc:  # noqa: BLE001 - the last line of defence
         from sqlalchemy.exc import DBAPIError
 

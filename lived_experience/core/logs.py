@@ -1,9 +1,11 @@
 """Logging to a rotating file in the log folder. Never personal data.
 
 Code logs ids and counts, never names or contact details; SQL parameters are
-hidden by the engine (``hide_parameters``); and a filter masks anything that
-looks like an email address, a phone number or a postcode in case a message
-slips through.
+hidden by the engine (``hide_parameters``); and the formatter masks anything
+that looks like an email address, a phone number or a postcode, and the values
+PostgreSQL quotes in its error messages ("Key (name)=(...)", "Failing row
+contains (...)"), in case a message slips through. Tracebacks are formatted
+by the same formatter, so they are masked too.
 """
 
 from __future__ import annotations
@@ -16,6 +18,11 @@ from pathlib import Path
 LOG_FILE = "lived-experience.log"
 
 _PATTERNS = [
+    # PostgreSQL puts the offending values in its error text: "Key (name)=(Ada Smith) already exists",
+    # "Failing row contains (12, Ada, ...)". Keep the column names, drop the values.
+    (re.compile(r"Key \(([^)]*)\)=\(.*?\)( already exists| is not present| conflicts)", re.S),
+     r"Key (\1)=([value])\2"),
+    (re.compile(r"Failing row contains \(.*?\)\.?$", re.M), "Failing row contains ([values])."),
     (re.compile(r"[\w.+-]+@[\w-]+(\.[\w-]+)+"), "[email]"),
     (re.compile(r"(?<!\d)(\+44\s?|0)\d[\d\s]{8,12}\d(?!\d)"), "[phone]"),
     (re.compile(r"\b[A-Z]{1,2}\d[A-Z\d]?\s*\d[A-Z]{2}\b", re.I), "[postcode]"),

@@ -35,8 +35,17 @@ def open_context(args, paths: AppPaths, *, migrate: bool = True) -> AppContext:
     db = open_database(url)
     ctx = AppContext(db=db, paths=paths)
     if migrate:
+        from lived_experience.maintenance import encryption
+
+        backup_fn = None
+        if encryption.is_encrypted_url(url):
+            passphrase = encryption.passphrase_of(url)
+
+            def backup_fn(source, destination):
+                return encryption.backup(source, destination, passphrase)
+
         try:
-            ensure_schema(db, paths.backup_dir)
+            ensure_schema(db, paths.backup_dir, backup_fn=backup_fn)
         except SchemaTooNew as exc:
             raise UserError(str(exc)) from None
     return ctx

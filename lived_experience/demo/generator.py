@@ -458,7 +458,8 @@ def _build(b: _Builder) -> None:
         a = b.application(p, w2, paths["member"], w2["opens_on"] + dt.timedelta(days=r.randint(0, 20)))
         current.append((p, a))
     for p, a in current:
-        b.term(p, a, s2)
+        # The refresh (window 3) invited every current member to re-apply.
+        b.term(p, a, s2, invited_to_reapply_at=b.moment(w3["opens_on"]), refresh_window_id=w3["id"])
     for kind, count in (("unsuccessful", 4), ("reserve", 3), ("withdrawn", 2), ("unsuccessful_early", 1)):
         for _ in range(n_of(count)):
             p = b.person()
@@ -728,6 +729,7 @@ def _build(b: _Builder) -> None:
             received_on=received, cycle_id=cycle["id"], cycle_stage=r.choice(list(CycleStage)).value,
             priority=r.choice(list(Priority)).value, status=status.value, status_changed_at=received,
             response_owner_id=b.staff_id("coordinator"),
+            response_owner_name=None if b.staff_id("coordinator") else "Commissioning Manager",
             response_due_on=received + dt.timedelta(days=28),
         )
         if status in (FeedbackStatus.RESPONSE_AGREED, FeedbackStatus.ACTIONED, FeedbackStatus.REPORTED_BACK):

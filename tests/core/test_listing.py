@@ -42,7 +42,7 @@ def test_sorting_in_sql(demo_ctx):
 
 def test_unknown_list_and_filter_are_user_errors(demo_ctx):
     with pytest.raises(UserError, match="no list called"):
-        list_page(demo_ctx, "people")
+        list_page(demo_ctx, "shoe_shops")
     with pytest.raises(UserError, match="cannot be filtered"):
         list_page(demo_ctx, "members", filters={"shoe_size": 9})
 

@@ -10,7 +10,7 @@ from sqlalchemy import inspect, text
 from db.base import Base, Tracked
 from db.engine import open_database
 from db.migrate import current_revision, ensure_schema, script_head
-from db.schema_version import HEAD_REVISION
+from db.schema_version import HEAD_REVISION, include_name
 
 
 def test_head_constant_matches_alembic():
@@ -21,7 +21,7 @@ def test_migrations_create_exactly_the_models(db_url):
     db = open_database(db_url)
     try:
         with db.engine.connect() as conn:
-            mc = MigrationContext.configure(conn, opts={"compare_type": True})
+            mc = MigrationContext.configure(conn, opts={"compare_type": True, "include_name": include_name})
             diff = compare_metadata(mc, Base.metadata)
         assert diff == []
         assert current_revision(db) == HEAD_REVISION
@@ -60,6 +60,29 @@ def test_a_database_behind_head_is_backed_up_before_upgrading(tmp_path):
     old = open_database(f"sqlite:///{result.backup}")
     assert current_revision(old) == "0001_initial"
     old.dispose()
+
+
+def test_search_still_finds_records_after_upgrading_past_the_search_migration(tmp_path):
+    """Later migrations alter tables that carry the search triggers; a SQLite table copy
+    would drop them silently. A person added after the upgrade must still be found."""
+    from alembic import command
+
+    from db.migrate import _alembic_config
+    from db.models import Person
+    from lived_experience.core.context import LOCAL_SETUP, AppContext
+    from lived_experience.core.uow import unit_of_work
+    from lived_experience.search.service import search
+
+    db = open_database(f"sqlite:///{tmp_path / 'old.sqlite3'}")
+    with db.engine.connect() as conn, conn.begin():
+        command.upgrade(_alembic_config(db, conn), "0003_search")
+    ensure_schema(db, tmp_path / "backups")
+    ctx = AppContext(db=db, paths=None, actor=LOCAL_SETUP)
+    with unit_of_work(ctx) as s:
+        s.add(Person(first_name="Siobhán", last_name="Ó Briain"))
+    found = search(ctx, "siobhan")
+    assert [h.title for g in found.groups for h in g.hits if g.kind.key == "person"] == ["Siobhán Ó Briain"]
+    db.dispose()
 
 
 def test_every_editable_table_has_optimistic_locking_and_who_when():

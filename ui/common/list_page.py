@@ -31,6 +31,7 @@ from ui.common.roles import RowRole
 from ui.state import AppState
 
 FILTER_DELAY_MS = 120
+RESIZE_PRECISION_ROWS = 40
 
 
 class RecordTable(QTableView):
@@ -94,7 +95,7 @@ class ListPage(QWidget):
         top.addWidget(self.count_label)
         top.addWidget(self.export_button)
 
-        self.model = PagedTableModel(self._fetch, parent=self)
+        self.model = PagedTableModel(self._fetch, parent=self, count_in_background=True)
         self.model.set_display(display)
         self.table = RecordTable()
         self.table.setModel(self.model)
@@ -113,6 +114,8 @@ class ListPage(QWidget):
         header.setStretchLastSection(True)
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         header.setSortIndicatorShown(True)
+        # Fitting a column to its contents looks at the rows on screen, not every row fetched.
+        header.setResizeContentsPrecision(RESIZE_PRECISION_ROWS)
         header.setSectionsClickable(True)
         self.table.doubleClicked.connect(self._double_clicked)
         self.table.activated_row.connect(self.activated)
@@ -181,6 +184,8 @@ class ListPage(QWidget):
         self.count_label.setText(f"{total:,} {'row' if total == 1 else 'rows'}")
 
     def _after_reset(self) -> None:
+        if self.model.counting:
+            self.count_label.setText(f"{self.model.rowCount():,}+ rows (counting\u2026)")
         if not self._restored and self.model.columnCount() > 0:
             self._restore_header()
             self._restored = True

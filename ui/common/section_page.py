@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
+    QApplication,
     QFormLayout,
     QFrame,
     QLabel,
@@ -19,14 +20,28 @@ from ui.state import AppState
 from ui.theme import title_font
 
 
+class PageTitle(QLabel):
+    """A page's title: the system font scaled up, following it when the system size changes."""
+
+    def __init__(self, title: str, parent=None):
+        super().__init__(title, parent)
+        self.setObjectName("pageTitle")
+        self.setAccessibleName(title)
+        self.setWordWrap(True)
+        self.setFont(title_font())
+        app = QApplication.instance()
+        if app is not None:
+            app.fontChanged.connect(self._follow_font)
+
+    def _follow_font(self, font) -> None:
+        self.setFont(title_font(font))
+
+
 def heading(title: str, description: str = "") -> QWidget:
     w = QWidget()
     lay = QVBoxLayout(w)
     lay.setContentsMargins(0, 0, 0, 4)
-    t = QLabel(title)
-    t.setObjectName("pageTitle")
-    t.setFont(title_font())
-    t.setAccessibleName(title)
+    t = PageTitle(title)
     lay.addWidget(t)
     if description:
         d = QLabel(description)

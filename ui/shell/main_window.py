@@ -21,7 +21,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ui.search.box import install_search
 from ui.shell.sections import SECTIONS, Section, load_factory
+from ui.theme import install_view_menu
 
 if TYPE_CHECKING:
     from ui.state import AppState
@@ -78,6 +80,7 @@ class MainWindow(QMainWindow):
         self.statusBar().addPermanentWidget(self.user_label)
 
         self._build_menus()
+        self.search = install_search(self)
         self.nav.currentRowChanged.connect(self._on_nav)
         for w in (self.nav.viewport(), self.loading, self.stack):
             w.installEventFilter(self)
@@ -108,6 +111,7 @@ class MainWindow(QMainWindow):
             self.addAction(act)
             self.section_actions[section.key] = act
 
+        self.view_menu = install_view_menu(self)
         help_menu = self.menuBar().addMenu("&Help")
         about = QAction("&About Lived Experience", self)
         about.triggered.connect(self._about)
@@ -116,6 +120,7 @@ class MainWindow(QMainWindow):
     # -- attaching the services ------------------------------------------------------
     def attach(self, state: AppState) -> None:
         self.state = state
+        self.search.attach(state)
         self.db_label.setText(f"Database: {state.ctx.db.display_name()}")
         self._show_actor()
         state.actor_changed.connect(self._show_actor)

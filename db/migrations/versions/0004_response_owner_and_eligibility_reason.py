@@ -1,0 +1,32 @@
+"""The feedback response's owner by name, and the reason for an eligibility decision.
+
+A response can be owned by someone without a staff account (a commissioning lead at a
+partner, say), so the owner's name is kept beside the optional staff link. A person who
+decides eligibility by hand records why, for the applicant's record and for appeals.
+
+Revision ID: 0004_owner_reason
+Revises: 0003_search
+Create Date: 2026-12-03
+"""
+
+import sqlalchemy as sa
+from alembic import op
+
+revision = "0004_owner_reason"
+down_revision = "0003_search"
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    with op.batch_alter_table("application") as batch:
+        batch.add_column(sa.Column("eligibility_reason", sa.Text(), nullable=True))
+    with op.batch_alter_table("feedback_item") as batch:
+        batch.add_column(sa.Column("response_owner_name", sa.String(length=200), nullable=True))
+
+
+def downgrade() -> None:
+    with op.batch_alter_table("feedback_item") as batch:
+        batch.drop_column("response_owner_name")
+    with op.batch_alter_table("application") as batch:
+        batch.drop_column("eligibility_reason")
