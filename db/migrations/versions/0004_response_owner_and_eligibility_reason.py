@@ -18,11 +18,20 @@ branch_labels = None
 depends_on = None
 
 
+NEW_COLUMNS = [
+    ("application", sa.Column("eligibility_reason", sa.Text(), nullable=True)),
+    ("feedback_item", sa.Column("response_owner_name", sa.String(length=200), nullable=True)),
+]
+
+
 def upgrade() -> None:
-    with op.batch_alter_table("application") as batch:
-        batch.add_column(sa.Column("eligibility_reason", sa.Text(), nullable=True))
-    with op.batch_alter_table("feedback_item") as batch:
-        batch.add_column(sa.Column("response_owner_name", sa.String(length=200), nullable=True))
+    inspector = sa.inspect(op.get_bind())
+    for table, column in NEW_COLUMNS:
+        # Pre-release builds put these columns in 0001: their databases already have them.
+        if column.name in {c["name"] for c in inspector.get_columns(table)}:
+            continue
+        with op.batch_alter_table(table) as batch:
+            batch.add_column(column)
 
 
 def downgrade() -> None:
