@@ -50,8 +50,19 @@ class CrashDialog(QDialog):
 
 
 def show_crash(parent, exc: BaseException, tb: str) -> None:
+    """A bug: the traceback to the log and the crash report. A known database or disk
+    condition (the disk full, the file busy or read-only, the server unreachable) is not a
+    bug: it gets one plain message instead."""
     from lived_experience.core.logs import redact
+    from lived_experience.maintenance.dberrors import plain_message
 
+    plain = plain_message(exc)
+    if plain is not None:
+        from PySide6.QtWidgets import QMessageBox
+
+        log.warning("the database refused the work: %s", type(exc).__name__)
+        QMessageBox.warning(parent, "Lived Experience", plain)
+        return
     log.error("unexpected error: %s", tb)
     CrashDialog(parent, f"{type(exc).__name__}", redact(tb)).exec()
 

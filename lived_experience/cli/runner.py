@@ -102,23 +102,9 @@ def database_with_passphrase(args, paths: AppPaths) -> str:
 
 
 def _friendly_database_error(exc: Exception) -> str | None:
-    text = str(getattr(exc, "orig", exc)).lower()
-    if "file is not a database" in text or "database disk image is malformed" in text:
-        return "This file is not a Lived Experience database, or it is damaged."
-    if "unable to open database file" in text:
-        return "The database file cannot be opened: check the path and that you may write to its folder."
-    if "database is locked" in text:
-        return "The database is busy (another program holds it locked). Try again in a moment."
-    if "readonly database" in text or "read-only" in text:
-        return "The database is read-only: check the file's permissions."
-    if "disk is full" in text or "database or disk is full" in text:
-        return "The disk is full: nothing was saved. Free some space and try again."
-    if "connection refused" in text or "could not connect" in text or "connection failed" in text \
-            or "name or service not known" in text or "password authentication failed" in text:
-        return "Cannot connect to the PostgreSQL database: " + str(getattr(exc, "orig", exc)).splitlines()[0]
-    if 'database "' in text and "does not exist" in text:
-        return "That PostgreSQL database does not exist: ask your administrator to create it."
-    return None
+    from lived_experience.maintenance.dberrors import plain_message
+
+    return plain_message(exc)
 
 
 def run_command(args, paths: AppPaths | None = None, stdout=None, stderr=None) -> int:
