@@ -88,7 +88,7 @@ def backup_to(ctx: AppContext, output: Path, progress: Callable[[int, int], None
         check = _pg_dump(db.url, output)
     size = output.stat().st_size
     with unit_of_work(ctx) as s:
-        audit.record(s, ctx.actor, "backup", detail=f"to {output} ({size} bytes)"[:500])
+        audit.record(s, ctx.actor, "backup", detail=f"to {audit.where(output)} ({size} bytes)"[:500])
     return BackupResult(output, size, check)
 
 
@@ -218,7 +218,7 @@ def automatic_backup_if_due(ctx: AppContext, *, progress: Callable[[int, int], N
     removed = rotate(ctx, keep)
     system = dataclasses.replace(ctx, actor=SYSTEM, cache={})
     with unit_of_work(system) as s:
-        audit.record(s, SYSTEM, "backup", detail=f"automatic, to {output} ({size} bytes); "
+        audit.record(s, SYSTEM, "backup", detail=f"automatic, to {audit.where(output)} ({size} bytes); "
                      f"{len(removed)} old backup(s) removed"[:500])
     log.info("automatic backup made (%d bytes), %d old removed", size, len(removed))
     return BackupResult(output, size, "integrity_check ok")

@@ -193,6 +193,8 @@ def subject_access(ctx: AppContext, person_id: int, output_dir: Path,
     with unit_of_work(ctx, readonly=True) as s:
         person = get_or_404(s, Person, person_id, "person")
         anonymised = person.anonymised_at
+        identifiers = (person.first_name, person.last_name, person.preferred_name, person.email, person.phone,
+                       person.phone_alt, person.postcode, person.work_postcode)
         sections = collect(s, person_id)
     stamp = clock.today().strftime("%Y%m%d")
     base = output_dir / f"subject-access-person-{person_id}-{stamp}"
@@ -212,7 +214,7 @@ def subject_access(ctx: AppContext, person_id: int, output_dir: Path,
     with unit_of_work(ctx) as s:
         audit.record(s, ctx.actor, "subject_access", entity="person", entity_id=person_id,
                      subject_person_id=person_id, fields=[t for t, n in counts.items() if n],
-                     detail=f"to {xlsx_path} and {pdf_path.name}"[:500])
+                     detail=f"to {audit.where(xlsx_path, personal=identifiers)} and {pdf_path.name}"[:500])
     return SubjectAccessResult(person_id, xlsx_path, pdf_path, counts)
 
 

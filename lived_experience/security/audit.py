@@ -81,6 +81,32 @@ def record(
     return ev
 
 
+def where(path, *, personal: Iterable[str | None] = ()) -> str:
+    """A file's location for an audit event's "where", without personal data.
+
+    A folder or file named after someone (``SAR Ada Lovelace LE1 1AA``) would put that
+    person in the audit log for good: the log is append-only and outlives an erasure. Any
+    part of the path holding one of ``personal`` (the subject's names, email, phone,
+    postcode), or anything shaped like an email address, phone number or postcode, is
+    written as ``[personal]``."""
+    from pathlib import PurePath
+
+    from lived_experience.core.logs import redact
+
+    keys = [k.strip().casefold() for k in personal if k and len(k.strip()) >= 3]
+    # A phone number however it is written: its last nine digits (07700 900123, +447700900123).
+    digits = [d[-9:] for d in ("".join(ch for ch in k if ch.isdigit()) for k in keys) if len(d) >= 9]
+    parts = []
+    for part in PurePath(path).parts:
+        low = part.casefold()
+        plain = "".join(ch for ch in low if ch.isdigit())
+        if any(k in low for k in keys) or any(d in plain for d in digits) or redact(part) != part:
+            parts.append("[personal]")
+        else:
+            parts.append(part)
+    return str(PurePath(*parts)) if parts else ""
+
+
 def record_now(ctx: AppContext, action: str, **kwargs) -> None:
     """Record an event in its own transaction: for views, denials and failures,
     which must be logged even when the work around them is read-only or rolled back.

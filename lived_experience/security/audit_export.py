@@ -76,7 +76,7 @@ def export_audit(ctx: AppContext, output: Path, *, filters: dict | None = None, 
         raise UserError(f"The workbook could not be written to {output}: {exc.strerror}.") from None
     with unit_of_work(ctx) as s:
         audit.record(s, ctx.actor, "export", entity=spec.entity, fields=[c.key for c in columns],
-                     detail=f"audit log: {total} events to {output}"[:500])
+                     detail=f"audit log: {total} events to {audit.where(output)}"[:500])
     if progress:
         progress(total, total)
     return AuditExport(output, total, chain.ok)

@@ -18,7 +18,8 @@ from tests.security import helpers as h
 
 CANARIES = [h.CANARY_FIRST, h.CANARY_LAST, h.CANARY_EMAIL, h.CANARY_PHONE, h.CANARY_POSTCODE,
             "Canary statement", "Canary heritage", "Canary contact notes", "Canary step-free", "Canary quote",
-            "Canary invitation note", "Canary expense description", "CANARY-DBS-REF", "Canary quiet reason"]
+            "Canary invitation note", "Canary expense description", "CANARY-DBS-REF", "Canary quiet reason",
+            "Canary disclosure detail", "prefers mornings", "001234567890"]
 
 
 def _everything_about_the_canary(ctx) -> int:

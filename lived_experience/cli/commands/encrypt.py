@@ -43,7 +43,7 @@ def run(args, rt) -> int:
         if getpass.getpass("Type it again: ") != passphrase:
             raise UserError("The two passphrases are not the same: nothing was written.")
     output = encryption.encrypt_copy(db.sqlite_path, Path(args.output), passphrase)
-    audit.record_now(rt.ctx, "database.encrypt", entity="database", detail=f"encrypted copy written to {output}")
+    audit.record_now(rt.ctx, "database.encrypt", entity="database", detail=f"encrypted copy written to {audit.where(output)}")
     rt.out(f"Encrypted copy written to {output} and checked.")
     rt.out(f"Start the app with --database \"{output}\"; it asks for the passphrase (or reads "
            f"{encryption.PASSPHRASE_ENV}). Keep the passphrase safe: without it the data cannot be recovered.")
