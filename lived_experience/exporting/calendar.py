@@ -19,13 +19,13 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from sqlalchemy import select
 
 from db.enums import MeetingStatus, MeetingType
-from db.models import Meeting, StaffUser
+from db.models import Invitation, Meeting, StaffUser
 from lived_experience.core import clock
 from lived_experience.core.context import AppContext
 from lived_experience.core.errors import UserError
@@ -45,6 +45,16 @@ class CalendarResult:
     path: Path
     meetings: int
     cancelled: int
+    do_not_send: list = field(default_factory=list)  # QuietHold: members invited to these meetings, quiet today
+
+    @property
+    def quiet_message(self) -> str | None:
+        """Whom not to forward the file to (None when nobody invited is in a quiet period)."""
+        if not self.do_not_send:
+            return None
+        n = len(self.do_not_send)
+        return (f"Do not send this calendar file to {n} invited member{'s' if n != 1 else ''} in a quiet period: "
+                + "; ".join(h.text for h in self.do_not_send) + ".")
 
 
 def _rule(month: int):
@@ -194,6 +204,15 @@ def export_calendar(ctx: AppContext, output: str | Path, *, meeting_id: int | No
         data = calendar_bytes(meetings, organisers, cancel=single_cancel)
         count = len(meetings)
         cancelled = sum(1 for m in meetings if m.status == MeetingStatus.CANCELLED.value)
+        # Sending the file is contact: name the invited members who are in a quiet period today
+        # (meetings still to come; an update or a cancellation is contact too).
+        from lived_experience.members.contact import quiet_holds
+
+        coming = [m.id for m in meetings if m.starts_at >= clock.now()]
+        invited = s.scalars(select(Invitation.person_id).where(Invitation.meeting_id.in_(coming),
+                                                               Invitation.person_id.is_not(None))).all() \
+            if coming else []
+        holds = quiet_holds(s, invited)
     tmp = output.with_name(output.name + ".partial")
     try:
         tmp.write_bytes(data)
@@ -208,4 +227,4 @@ def export_calendar(ctx: AppContext, output: str | Path, *, meeting_id: int | No
                      fields=["title", "starts_at", "venue", "online_link"], detail=f"{count} meeting(s)")
     if progress:
         progress(1, 1)
-    return CalendarResult(output, count, cancelled)
+    return CalendarResult(output, count, cancelled, holds)

@@ -170,6 +170,7 @@ class PackData:
     papers: list[PackPaper]
     member_names: list[tuple[str, ...]] = field(default_factory=list)  # for redaction: (full, first, last, ...)
     produced_by: str = ""
+    quiet: list = field(default_factory=list)  # QuietHold: invited members who must not be sent the pack today
 
 
 @dataclass
@@ -181,6 +182,16 @@ class PackResult:
     papers_left_out: list[str]
     pseudonymised: bool
     large_print: bool
+    do_not_send: list = field(default_factory=list)  # QuietHold: invited members in a quiet period today
+
+    @property
+    def quiet_message(self) -> str | None:
+        """The line that tells whoever sends the pack whom to leave out (None when nobody)."""
+        if not self.do_not_send:
+            return None
+        n = len(self.do_not_send)
+        return (f"Do not send the pack to {n} invited member{'s' if n != 1 else ''} in a quiet period: "
+                + "; ".join(h.text for h in self.do_not_send) + ".")
 
 
 # -- gathering ---------------------------------------------------------------------------------------
@@ -281,6 +292,9 @@ def gather(ctx: AppContext, meeting_id: int) -> PackData:
         member_names = [tuple(x for x in (f"{f} {la}", f"{p} {la}" if p else None, f, la, p) if x)
                         for f, la, p in s.execute(names_q)]
 
+        from lived_experience.members.contact import quiet_holds
+
+        quiet = quiet_holds(s, person_ids)
         organiser = s.get(StaffUser, m.organiser_id).display_name if m.organiser_id else None
         v = m.venue
         features = []
@@ -301,7 +315,7 @@ def gather(ctx: AppContext, meeting_id: int) -> PackData:
             online_link=m.online_link, arrangements=m.accessibility_arrangements, description=m.description,
             marking=marking, agenda=agenda, invitees=invitees, access_summary=access, open_actions=open_actions,
             this_meeting_actions=this_actions, decisions=decisions, feedback=feedback, papers=papers,
-            member_names=member_names, produced_by=ctx.actor.display_name,
+            member_names=member_names, produced_by=ctx.actor.display_name, quiet=quiet,
         )
 
 
@@ -484,7 +498,7 @@ def build_story(data: PackData, *, pseudonymise: bool = False, large_print: bool
             if item.presenter:
                 cell.append(pdf.para(f"Presented by {clean(item.presenter)}", st.small))
             if item.content_note:
-                cell.append(pdf.rich(f"<b>Content note:</b> {T(clean(item.content_note))} "
+                cell.append(pdf.rich(f"<b>Content note:</b> {T(_sentence(clean(item.content_note)))} "
                                      f"{T(CONTENT_NOTE_ADVICE)}", st.note))
             links = [x for x in (item.service, item.cycle) if x]
             if links:
@@ -674,12 +688,18 @@ def build_story(data: PackData, *, pseudonymise: bool = False, large_print: bool
                     templates.append((sizes[key], key))
                 story.append(NextPageTemplate(sizes[key]))
                 story.append(PageBreak())
-                ph = _PaperPage(p, page, k, f"{clean(p.title)}" if k == 0 else None)
+                ph = _PaperPage(p, page, k, f"{clean(p.title)}" if k == 0 else None, large_print=large_print)
                 placeholders.append(ph)
                 story.append(ph)
     elif data.papers:
         left_out = [p.title for p in data.papers]
     return _Story(story, templates, placeholders, included, left_out)
+
+
+def _sentence(value: str) -> str:
+    """User text that ends as a sentence, so the advice after it reads on."""
+    value = (value or "").rstrip()
+    return value if not value or value[-1] in ".!?:;)\"'’”" else value + "."
 
 
 def _attendance_text(inv: PackInvitee) -> str:
@@ -707,11 +727,18 @@ class _PaperPage(Flowable):
 
     BAND = 16 * 72 / 25.4  # 16 mm top and bottom for the marking and the page number
 
-    def __init__(self, paper: PackPaper, page, index: int, toc_title: str | None):
+    def __init__(self, paper: PackPaper, page, index: int, toc_title: str | None, *, large_print: bool = False):
         super().__init__()
         self.paper = paper
         self.page = page  # a pypdf page
         self.index = index
+        if large_print:  # the 16 pt marking, handling line and footer need more room
+            from lived_experience.exporting.pdf import page_bands
+
+            top, bottom = page_bands(True)
+            self.bands = (top - 4 * 72 / 25.4, bottom - 4 * 72 / 25.4)
+        else:
+            self.bands = (self.BAND, self.BAND)
         if toc_title is not None:
             self._toc_level = 1
             self._toc_text = f"Paper: {toc_title}"
@@ -724,7 +751,7 @@ class _PaperPage(Flowable):
 
         w, h = canvas._pagesize
         pdf.draw_imported_page(canvas, self.page, f"{self.paper.id}_{self.index}",
-                               box=(self.BAND / 2, self.BAND, w - self.BAND, h - 2 * self.BAND))
+                               box=(self.BAND / 2, self.bands[1], w - self.BAND, h - sum(self.bands)))
 
 
 # -- the export ---------------------------------------------------------------------------------------
@@ -777,4 +804,5 @@ def export_pack(ctx: AppContext, meeting_id: int, output: str | Path, *, pseudon
                                                    f"{pages} pages") if x))
     report(100, 100)
     log.info("meeting pack for meeting %s written: %s pages", meeting_id, pages)
-    return PackResult(output, pages, data.marking, len(story.papers), story.left_out, pseudonymise, large_print)
+    return PackResult(output, pages, data.marking, len(story.papers), story.left_out, pseudonymise, large_print,
+                      list(data.quiet))

@@ -112,6 +112,9 @@ def text(value) -> str:
     return "".join(out)
 
 
+LARGE_PRINT_SIZE = 16.0  # the large-print edition: no text smaller than this
+
+
 @dataclass(frozen=True)
 class Styles:
     body: ParagraphStyle
@@ -129,7 +132,7 @@ class Styles:
 
 def styles(large_print: bool = False) -> Styles:
     register_fonts()
-    size = 16.0 if large_print else 10.5
+    size = LARGE_PRINT_SIZE if large_print else 10.5
     lead = size * 1.35
 
     def st(name, **kw):
@@ -139,7 +142,9 @@ def styles(large_print: bool = False) -> Styles:
 
     return Styles(
         body=st("body"),
-        small=st("small", fontSize=size * 0.85, leading=size * 0.85 * 1.3),
+        # Large print has no smaller text: "small" lines are as big as the body.
+        small=st("small", fontSize=size if large_print else size * 0.85,
+                 leading=(size if large_print else size * 0.85) * 1.3),
         h1=st("h1", fontName=FONT_BOLD, fontSize=size * 1.7, leading=size * 2.1, spaceBefore=size * 0.6,
               spaceAfter=size * 0.6, textColor=colors.HexColor("#1F3864"), keepWithNext=1),
         h2=st("h2", fontName=FONT_BOLD, fontSize=size * 1.3, leading=size * 1.7, spaceBefore=size * 0.9,
@@ -338,6 +343,7 @@ class _NumberedCanvas(rl_canvas.Canvas):
     marking = "OFFICIAL-SENSITIVE"
     footer_text = ""
     font_size = 8.0
+    large_print = False  # every line at 16 pt: the footer's title gets a line of its own
 
     def __init__(self, *args, **kwargs):
         # Start in the embedded font, so no page refers to an unembedded Helvetica.
@@ -367,17 +373,26 @@ class _NumberedCanvas(rl_canvas.Canvas):
         self.drawCentredString(w / 2, h - 10 * mm, self.marking)
         self.setFont(FONT, size)
         self.setFillColor(colors.black)
-        for n, line in enumerate(_lines(HANDLING.get(self.marking, ""), FONT, size, w - 30 * mm, 2)):
-            self.drawCentredString(w / 2, h - 10 * mm - size * 1.4 * (n + 1), line)
+        most = 3 if self.large_print else 2
+        for n, line in enumerate(_lines(HANDLING.get(self.marking, ""), FONT, size, w - 30 * mm, most)):
+            self.drawCentredString(w / 2, h - 10 * mm - size * (1.25 if self.large_print else 1.4) * (n + 1), line)
         self.setFont(FONT, size)
-        self.drawString(15 * mm, 10 * mm, _fit(self.footer_text, FONT, size,
-                                               w / 2 - 15 * mm - 4 * mm
-                                               - pdfmetrics.stringWidth(self.marking, FONT_BOLD, size) / 2))
+        if self.large_print:
+            self.drawString(15 * mm, 10 * mm + size * 1.3, _fit(self.footer_text, FONT, size, w - 30 * mm))
+        else:
+            self.drawString(15 * mm, 10 * mm, _fit(self.footer_text, FONT, size,
+                                                   w / 2 - 15 * mm - 4 * mm
+                                                   - pdfmetrics.stringWidth(self.marking, FONT_BOLD, size) / 2))
         self.drawRightString(w - 15 * mm, 10 * mm, f"Page {self._pageNumber} of {total}")
         self.setFont(FONT_BOLD, size)
         self.setFillColor(colors.HexColor("#8B0000"))
         self.drawCentredString(w / 2, 10 * mm, self.marking)
         self.restoreState()
+
+
+def page_bands(large_print: bool = False) -> tuple[float, float]:
+    """The space (points) the marking, handling line and footer take at the top and foot of a page."""
+    return (40 * mm, 28 * mm) if large_print else (20 * mm, 18 * mm)
 
 
 @dataclass
@@ -395,7 +410,8 @@ def _canvasmaker(info: DocInfo):
     class C(_NumberedCanvas):
         marking = info.marking
         footer_text = footer
-        font_size = 10.0 if info.large_print else 8.0
+        font_size = LARGE_PRINT_SIZE if info.large_print else 8.0
+        large_print = info.large_print
 
     return C
 
@@ -403,9 +419,9 @@ def _canvasmaker(info: DocInfo):
 class MarkedDoc(BaseDocTemplate):
     def __init__(self, filename, info: DocInfo, *, extra_templates: Sequence[tuple[str, tuple[float, float]]] = (),
                  **kw):
-        margin_top = 24 * mm if info.large_print else 20 * mm
+        margin_top, margin_bottom = page_bands(info.large_print)
         super().__init__(filename, pagesize=A4, leftMargin=18 * mm, rightMargin=18 * mm,
-                         topMargin=margin_top, bottomMargin=18 * mm, title=info.title, author=info.author,
+                         topMargin=margin_top, bottomMargin=margin_bottom, title=info.title, author=info.author,
                          subject=f"{info.marking}: {info.subject}", keywords=[info.marking, "Lived Experience"],
                          creator="Lived Experience", **kw)
         frame = Frame(self.leftMargin, self.bottomMargin, self.width, self.height, id="body")

@@ -50,6 +50,11 @@ class InvitationRow:
     participation_mode: str | None
     dbs_flag: str  # words for a member whose DBS check is not cleared; "" otherwise or when not allowed
     notes: str | None
+    quiet_until: dt.date | None = None  # a member in a quiet period today: do not contact them until after this
+
+    @property
+    def contact_note(self) -> str:
+        return f"Quiet period: no contact until after {uk_date(self.quiet_until)}" if self.quiet_until else ""
 
 
 @dataclass(frozen=True)
@@ -87,6 +92,10 @@ def invitations(ctx: AppContext, meeting_id: int) -> list[InvitationRow]:
             .outerjoin(Organisation, Organisation.id == OrganisationContact.organisation_id)
             .where(Invitation.meeting_id == meeting_id)))
         flags = dbs_flags(s, [r.Invitation.person_id for r in rows if r.Invitation.person_id])
+        from lived_experience.members.contact import quiet_holds
+
+        quiet = {h.person_id: h.until for h in quiet_holds(
+            s, [r.Invitation.person_id for r in rows if r.Invitation.person_id])}
         out = []
         for r in rows:
             inv = r.Invitation
@@ -94,7 +103,7 @@ def invitations(ctx: AppContext, meeting_id: int) -> list[InvitationRow]:
                 name = f"{r.preferred_name or r.first_name} {r.last_name}".strip()
                 out.append(InvitationRow(inv.id, inv.version, "member", inv.person_id, None, name, None, None,
                                          inv.response, inv.attendance, inv.participation_mode,
-                                         flags.get(inv.person_id, ""), inv.notes))
+                                         flags.get(inv.person_id, ""), inv.notes, quiet.get(inv.person_id)))
             else:
                 out.append(InvitationRow(inv.id, inv.version, "stakeholder", None, inv.contact_id, r.contact or "",
                                          r.org, r.org_kind, inv.response, inv.attendance, inv.participation_mode,
@@ -188,6 +197,15 @@ def invite(ctx: AppContext, meeting_id: int, *, person_ids=(), contact_ids=(),
                 warnings.append(ScheduleWarning(
                     "not_member", f"{people[pid].known_as} is not a member on {uk_date(day)}."))
         warnings.extend(person_warnings(s, person_ids, m.starts_at, ends, meeting_id))
+        # The invitation goes out today: someone in a quiet period now must not get it yet, even
+        # when the meeting itself falls after their quiet period.
+        from lived_experience.members.contact import quiet_between, quiet_holds, quiet_warning
+
+        quiet_at_meeting = quiet_between(s, person_ids, day, (ends - dt.timedelta(seconds=1))
+                                         .astimezone(clock.LONDON).date())
+        for hold in quiet_holds(s, person_ids):
+            if hold.person_id not in quiet_at_meeting:
+                warnings.append(ScheduleWarning("quiet_period", quiet_warning(hold, "the invitation")))
         flags = dbs_flags(s, person_ids)
         for pid in person_ids:
             if flags.get(pid):
@@ -321,13 +339,31 @@ def mileage_prefill(ctx: AppContext, invitation_id: int) -> dict:
         day = m.starts_at.astimezone(clock.LONDON).date()
         where = m.venue.name if m.venue else None
         description = f"Travel to {m.title}" + (f" at {where}" if where else "")
-        return {
+        prefill = {
             "person_id": inv.person_id,
             "meeting_id": m.id,
             "incurred_on": day,
             "description": description[:300],
             "kind": ExpenseKind.MILEAGE.value,
         }
+        if m.venue_id is not None:
+            # The member's last journey to this venue is the best first guess at the miles.
+            from db.enums import ExpenseStatus
+            from db.models import ExpenseClaim
+            from lived_experience.members.expenses import miles_text
+
+            last = s.execute(
+                select(ExpenseClaim.miles_tenths, Meeting.starts_at)
+                .join(Meeting, Meeting.id == ExpenseClaim.meeting_id)
+                .where(ExpenseClaim.person_id == inv.person_id, ExpenseClaim.kind == ExpenseKind.MILEAGE.value,
+                       ExpenseClaim.status != ExpenseStatus.REJECTED.value, ExpenseClaim.miles_tenths.is_not(None),
+                       Meeting.venue_id == m.venue_id, ExpenseClaim.meeting_id != m.id)
+                .order_by(Meeting.starts_at.desc(), ExpenseClaim.id.desc()).limit(1)).first()
+            if last is not None:
+                prefill["miles"] = miles_text(last.miles_tenths)
+                prefill["miles_source"] = (f"Miles as claimed for the last meeting at {where} "
+                                           f"({uk_date(last.starts_at)}): change them if the journey was different.")
+        return prefill
 
 
 # -- stakeholders ----------------------------------------------------------------------------

@@ -97,6 +97,49 @@ def quiet_between(session: Session, person_ids, start: dt.date, end: dt.date) ->
     return out
 
 
+@dataclass(frozen=True)
+class QuietHold:
+    """Someone who must not be contacted now: what a contact-producing feature tells its user."""
+
+    person_id: int
+    name: str
+    until: dt.date
+
+    @property
+    def text(self) -> str:
+        return f"{self.name} (quiet period until {uk_date(self.until)})"
+
+
+def quiet_holds(session: Session, person_ids, day: dt.date | None = None) -> list[QuietHold]:
+    """Of ``person_ids``, those in a quiet period on ``day`` (today by default), by name.
+
+    Every feature that produces something for a person (an invitation, a pack, a
+    calendar file, a reply about a claim) calls this and says who must not get it."""
+    day = day or clock.today()
+    found = quiet_between(session, person_ids, day, day)
+    if not found:
+        return []
+    names = {p.id: p.known_as for p in session.scalars(select(Person).where(Person.id.in_(list(found))))}
+    holds = [QuietHold(pid, names.get(pid, "A member"), q.ends_on) for pid, q in found.items()]
+    return sorted(holds, key=lambda h: h.name.casefold())
+
+
+def quiet_hold(ctx: AppContext, person_id: int | None) -> QuietHold | None:
+    """The person's quiet period today, for a form that is about to produce something for them."""
+    require(ctx, Perm.READ, entity="person", entity_id=person_id)
+    if person_id is None:
+        return None
+    with unit_of_work(ctx, readonly=True) as s:
+        holds = quiet_holds(s, [person_id])
+    return holds[0] if holds else None
+
+
+def quiet_warning(hold: QuietHold, what: str) -> str:
+    """One sentence: '<name> is in a quiet period until <date>: do not send them <what> before then.'"""
+    return (f"{hold.name} is in a quiet period until {uk_date(hold.until)}: do not send them {what} "
+            "(no letter, call, email or text) before then.")
+
+
 def safe_methods(person: Person) -> list[ContactMethod]:
     """The ways it is safe to contact the person (their preferred way first)."""
     methods = []

@@ -197,6 +197,15 @@ class ClaimView:
     dbs_check_id: int | None
     version: int
     full_name: str = ""  # the name payments are made in (person_name is the name they are known by)
+    quiet_until: dt.date | None = None  # the claimant is in a quiet period today: tell them nothing until after
+
+    @property
+    def contact_note(self) -> str | None:
+        """What to tell the user when the claimant must not be contacted now (None when they may be)."""
+        if self.quiet_until is None:
+            return None
+        return (f"{self.person_name} is in a quiet period until {uk_date(self.quiet_until)}: do not write to, "
+                "phone, email or text them about this claim before then. The payment itself can go ahead.")
 
     @property
     def status_text(self) -> str:
@@ -224,12 +233,15 @@ def _views(session: Session, claims: list[ExpenseClaim]) -> list[ClaimView]:
                                  .where(StaffUser.id.in_(sids))).all()) if sids else {}
     mids = {c.meeting_id for c in claims if c.meeting_id}
     meetings = dict(session.execute(select(Meeting.id, Meeting.title).where(Meeting.id.in_(mids))).all()) if mids else {}
+    from lived_experience.members.contact import quiet_holds
+
+    quiet = {h.person_id: h.until for h in quiet_holds(session, pids)}
     return [
         ClaimView(c.id, c.person_id, people[c.person_id].known_as if c.person_id in people else "",
                   ExpenseKind(c.kind), c.incurred_on, c.description, c.miles_tenths, c.passengers, c.amount_pence,
                   ExpenseStatus(c.status), c.submitted_on, staff.get(c.approved_by_id), c.approved_on, c.paid_on,
                   c.rejected_reason, c.meeting_id, meetings.get(c.meeting_id), c.dbs_check_id, c.version,
-                  people[c.person_id].full_name if c.person_id in people else "")
+                  people[c.person_id].full_name if c.person_id in people else "", quiet.get(c.person_id))
         for c in claims
     ]
 
@@ -313,8 +325,11 @@ def _clean(session: Session, settings: Settings, *, person_id: int, kind, incurr
     return values | {"_quote": quote}
 
 
-def _warnings(kind: str) -> list[str]:
-    return [INVOLVEMENT_WARNING] if kind == ExpenseKind.INVOLVEMENT_PAYMENT.value else []
+def _warnings(view: ClaimView) -> list[str]:
+    out = [INVOLVEMENT_WARNING] if view.kind is ExpenseKind.INVOLVEMENT_PAYMENT else []
+    if view.contact_note:
+        out.append(view.contact_note)
+    return out
 
 
 def submit_claim(ctx: AppContext, *, person_id: int, kind: ExpenseKind | str, incurred_on: dt.date,
@@ -335,7 +350,8 @@ def submit_claim(ctx: AppContext, *, person_id: int, kind: ExpenseKind | str, in
         s.flush()
         audit.record(s, ctx.actor, "expense.create", entity="expense_claim", entity_id=c.id,
                      subject_person_id=person_id, fields=[k for k, v in values.items() if v is not None])
-        return SavedClaim(_views(s, [c])[0], _warnings(c.kind), quote)
+        view = _views(s, [c])[0]
+        return SavedClaim(view, _warnings(view), quote)
 
 
 def update_claim(ctx: AppContext, claim_id: int, *, expected_version: int | None, kind: ExpenseKind | str,
@@ -363,7 +379,8 @@ def update_claim(ctx: AppContext, claim_id: int, *, expected_version: int | None
         if changed:
             audit.record(s, ctx.actor, "expense.change", entity="expense_claim", entity_id=c.id,
                          subject_person_id=c.person_id, fields=changed)
-        return SavedClaim(_views(s, [c])[0], _warnings(c.kind), quote)
+        view = _views(s, [c])[0]
+        return SavedClaim(view, _warnings(view), quote)
 
 
 def _move(ctx: AppContext, claim_id: int, expected_version: int | None, action: str, allowed_from: tuple,

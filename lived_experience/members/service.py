@@ -121,6 +121,17 @@ class AttendanceLine:
     response: InvitationResponse | None
     attendance: Attendance | None
     mode: ParticipationMode | None
+    meeting_status: str | None = None  # planned, confirmed, held, cancelled
+
+    @property
+    def attendance_text(self) -> str:
+        if self.attendance is not None:
+            return self.attendance.label
+        if self.meeting_status == "cancelled":
+            return "Meeting cancelled"
+        if self.starts_at > clock.now():
+            return "Meeting to come"
+        return "Not recorded"
 
 
 @dataclass(frozen=True)
@@ -323,7 +334,7 @@ def member_overview(ctx: AppContext, person_id: int) -> MemberOverview:
         attendance = [
             AttendanceLine(m.id, m.title, _enum(MeetingType, m.meeting_type), m.starts_at,
                            _enum(InvitationResponse, i.response), _enum(Attendance, i.attendance),
-                           _enum(ParticipationMode, i.participation_mode))
+                           _enum(ParticipationMode, i.participation_mode), m.status)
             for i, m in s.execute(select(Invitation, Meeting).join(Meeting, Meeting.id == Invitation.meeting_id)
                                   .where(Invitation.person_id == person_id)
                                   .order_by(Meeting.starts_at.desc()))

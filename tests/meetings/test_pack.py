@@ -239,6 +239,34 @@ def test_large_print_sets_body_text_at_16_point_or_more(sqlite_ctx, tmp_path):
     assert "large print" in _text(large)[0]
 
 
+def test_large_print_has_no_line_smaller_than_16_point_not_even_the_marking(sqlite_ctx, tmp_path):
+    """Presenters, notes, the handling line, the footer and "Page X of Y" too: a reader who needs
+    large print needs it for every line (the attached papers keep their own size)."""
+    ctx = sqlite_ctx
+    sc = _scenario(ctx, tmp_path)
+    out = tmp_path / "large.pdf"
+    export_pack(ctx, sc["meeting"], out, large_print=True)
+    reader = PdfReader(str(out))
+    smallest: dict[str, float] = {}
+    checked = 0
+    for page in reader.pages:
+        if "Draft specification page" in (page.extract_text() or ""):
+            continue  # an attached paper, drawn as it was written
+
+        def visit(text, cm, tm, font, size):
+            scale = (tm[0] ** 2 + tm[1] ** 2) ** 0.5 if tm else 1
+            if text.strip():
+                smallest[text.strip()] = min(smallest.get(text.strip(), 99.0), round(size * scale, 1))
+
+        page.extract_text(visitor_text=visit)
+        checked += 1
+    assert checked >= 5
+    too_small = {t: s for t, s in smallest.items() if s < 16}
+    assert too_small == {}, too_small
+    joined = " ".join(smallest)
+    assert "Presented by Provider lead" in joined and "Page 1 of" in joined and "OFFICIAL-SENSITIVE" in joined
+
+
 def test_fonts_are_embedded_and_cjk_names_print(sqlite_ctx, tmp_path):
     ctx = sqlite_ctx
     mid = new_meeting(ctx, DAY, title="Forum")

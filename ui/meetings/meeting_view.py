@@ -174,6 +174,7 @@ class InvitationsTab(_Tab):
         Column("Attendance", lambda r: _label(Attendance, r.attendance) or "Not recorded"),
         Column("Took part", lambda r: _label(ParticipationMode, r.participation_mode)),
         Column("DBS", lambda r: r.dbs_flag),
+        Column("Contact", lambda r: r.contact_note),
     ]
 
     def __init__(self, view):
@@ -214,6 +215,10 @@ class InvitationsTab(_Tab):
         text = f"{len(members)} members and {len(rows) - len(members)} stakeholders invited; {len(came)} attended."
         if flagged:
             text += f" {len(flagged)} member{'s' if len(flagged) != 1 else ''} without a cleared DBS check."
+        quiet = [r for r in members if r.quiet_until]
+        if quiet:
+            text += (f" {len(quiet)} member{'s are' if len(quiet) != 1 else ' is'} in a quiet period: do not "
+                     "contact them yet.")
         self.summary.setText(text)
         if current is not None:
             for i, r in enumerate(rows):
@@ -577,6 +582,12 @@ class PackTab(_Tab):
         self.status = QLabel()
         self.status.setAccessibleName("Pack status")
         self.status.setWordWrap(True)
+        self.quiet = QLabel()
+        self.quiet.setAccessibleName("Members not to send the pack to")
+        self.quiet.setAccessibleDescription("Invited members in a quiet period today: nobody contacts them")
+        self.quiet.setWordWrap(True)
+        self.quiet.setStyleSheet("color: #8B0000; font-weight: bold;")
+        self.quiet.hide()
         row = QHBoxLayout()
         for b in (self.preview_btn, self.export_btn, self.calendar_btn, self.sent_btn):
             row.addWidget(b)
@@ -587,6 +598,7 @@ class PackTab(_Tab):
         lay.addWidget(self.large_print)
         lay.addLayout(row)
         lay.addWidget(self.status)
+        lay.addWidget(self.quiet)
         lay.addStretch(1)
         self.last_result = None
 
@@ -596,6 +608,13 @@ class PackTab(_Tab):
             return
         sent = f"Pack sent {uk_datetime(d.pack_sent_at)}." if d.pack_sent_at else "The pack has not been sent yet."
         self.status.setText(f"{sent} Marking: {d.protective_marking or 'office default'}.")
+        try:
+            quiet = [r for r in attendance_service.invitations(self.state.ctx, d.id) if r.quiet_until]
+        except UserError:
+            quiet = []
+        self.quiet.setText("Do not send the pack or the calendar file to: " + "; ".join(
+            f"{r.name} (quiet period until {uk_date(r.quiet_until)})" for r in quiet) + "." if quiet else "")
+        self.quiet.setVisible(bool(quiet))
 
     def _build(self, path: str, *, then) -> None:
         from lived_experience.exporting.pack import export_pack
@@ -644,6 +663,8 @@ class PackTab(_Tab):
         if result.papers_left_out:
             self.state.interaction.warn("Papers left out", "Not in this pack:\n" +
                                         "\n".join(f"• {x}" for x in result.papers_left_out))
+        if getattr(result, "quiet_message", None):
+            self.state.interaction.warn("Quiet period", result.quiet_message)
 
     def add_to_calendar(self) -> None:
         from lived_experience.exporting.calendar import export_calendar
@@ -661,6 +682,8 @@ class PackTab(_Tab):
             self.state.interaction.error(exc)
             return
         self.last_result = result
+        if result.quiet_message:
+            self.state.interaction.warn("Quiet period", result.quiet_message)
         if not w.open_external(str(result.path)):
             self.state.interaction.info("Calendar file saved", f"Saved to {result.path}. Open it to add the meeting "
                                         "to Outlook.")

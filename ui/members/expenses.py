@@ -21,6 +21,7 @@ from db.enums import DbsLevel, ExpenseKind, ExpenseStatus
 from lived_experience.core import clock
 from lived_experience.core.errors import UserError, ValidationError
 from lived_experience.core.formatting import parse_pounds, pounds, uk_date
+from lived_experience.members import contact as contact_service
 from lived_experience.members import expenses as service
 from lived_experience.members.service import people_to_choose
 from ui.common.forms import EnumCombo, FormDialog, UkDateEdit
@@ -79,13 +80,21 @@ class ClaimDialog(FormDialog):
         self.warning = note(service.INVOLVEMENT_WARNING, "Warning about involvement payments")
         self.warning.setStyleSheet("color: #6B4200; font-weight: bold;")
         self.form.addRow("", self.warning)
+        self.quiet_note = note("", "Quiet period")
+        self.quiet_note.setStyleSheet("color: #8B0000; font-weight: bold;")
+        self.form.addRow("", self.quiet_note)
+        if prefill.get("miles_source"):
+            self.miles.setToolTip(prefill["miles_source"])
+            self.form.addRow("", note(prefill["miles_source"], "Where the miles came from"))
         self.kind.currentIndexChanged.connect(lambda _i: self._kind_changed())
         self.level.currentIndexChanged.connect(lambda _i: self._level_changed())
         for w in (self.miles, self.incurred):
             w.textChanged.connect(lambda _t: self._update_preview())
         self.passengers.valueChanged.connect(lambda _v: self._update_preview())
         self.who.currentIndexChanged.connect(lambda _i: self._update_preview())
+        self.who.currentIndexChanged.connect(lambda _i: self._update_quiet())
         self._kind_changed()
+        self._update_quiet()
         if claim is None and prefill.get("amount_pence") is not None:
             self.amount.setText(pounds(prefill["amount_pence"]).replace("£", ""))
         elif claim is None and prefill.get("level"):
@@ -103,6 +112,15 @@ class ClaimDialog(FormDialog):
         self.level.setEnabled(k is ExpenseKind.DBS_FEE)
         self.warning.setVisible(k is ExpenseKind.INVOLVEMENT_PAYMENT)
         self._update_preview()
+
+    def _update_quiet(self) -> None:
+        """Say so when the claimant must not be contacted now (the claim itself can still be recorded)."""
+        try:
+            hold = contact_service.quiet_hold(self.state.ctx, self.who.currentData())
+        except UserError:
+            hold = None
+        self.quiet_note.setText(contact_service.quiet_warning(hold, "anything about this claim") if hold else "")
+        self.quiet_note.setVisible(hold is not None)
 
     def _level_changed(self) -> None:
         if self.kind_value() is ExpenseKind.DBS_FEE and self.level.value():
@@ -157,7 +175,16 @@ def open_claim_dialog(state, parent, prefill: dict | None = None):
     if not _exec(dlg):
         return None
     state.notify("expense_claim")
-    return dlg.result_value
+    saved = dlg.result_value
+    _tell_quiet(state, getattr(saved, "claim", None))
+    return saved
+
+
+def _tell_quiet(state, claim) -> None:
+    """After a claim is saved, approved, paid or rejected: remind the user not to contact a
+    claimant who is in a quiet period."""
+    if claim is not None and claim.contact_note:
+        state.interaction.warn("Quiet period", claim.contact_note)
 
 
 class ReasonDialog(FormDialog):
@@ -318,11 +345,12 @@ class ExpensesPage(QWidget):
             claim = self._claim()
             if claim is None:
                 return
-            service.approve(self.state.ctx, claim.id, expected_version=claim.version)
+            approved = service.approve(self.state.ctx, claim.id, expected_version=claim.version)
         except UserError as exc:
             self.state.interaction.error(exc)
             return
         self._after(claim.id)
+        _tell_quiet(self.state, approved)
 
     def mark_paid(self) -> None:
         try:
@@ -337,6 +365,7 @@ class ExpensesPage(QWidget):
                                                                expected_version=claim.version))
         if _exec(dlg):
             self._after(claim.id)
+            _tell_quiet(self.state, dlg.result_value)
 
     def reject(self) -> None:
         try:
@@ -352,6 +381,7 @@ class ExpensesPage(QWidget):
                                                                expected_version=claim.version))
         if _exec(dlg):
             self._after(claim.id)
+            _tell_quiet(self.state, dlg.result_value)
 
     def export_finance(self) -> None:
         try:

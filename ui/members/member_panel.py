@@ -64,7 +64,7 @@ ATTENDANCE_COLUMNS = [
     Column("Meeting", lambda a: a.title),
     Column("Type", lambda a: a.meeting_type.label if a.meeting_type else ""),
     Column("Reply", lambda a: a.response.label if a.response else ""),
-    Column("Attendance", lambda a: a.attendance.label if a.attendance else "Not recorded"),
+    Column("Attendance", lambda a: a.attendance_text),
     Column("How", lambda a: a.mode.label if a.mode else ""),
 ]
 FEEDBACK_COLUMNS = [

@@ -42,4 +42,6 @@ def run(args, rt) -> int:
     extra = f", {result.cancelled} of them cancelled" if result.cancelled else ""
     rt.out(f"Calendar file written to {result.path}: {result.meetings} "
            f"meeting{'s' if result.meetings != 1 else ''}{extra}.")
+    if result.quiet_message:
+        rt.out(result.quiet_message)
     return 0

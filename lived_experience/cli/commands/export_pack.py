@@ -30,4 +30,6 @@ def run(args, rt) -> int:
            + (f" ({edition})" if edition else "") + ".")
     for line in result.papers_left_out:
         rt.out(f"Paper not included: {line}.")
+    if result.quiet_message:
+        rt.out(result.quiet_message)
     return 0
