@@ -620,7 +620,7 @@ def _build(b: _Builder) -> None:
             organiser_id=b.staff_id("coordinator"), venue_id=venue["id"] if venue else None, online_link=online,
             accessibility_arrangements="BSL interpreter booked; quiet room available; papers in large print on request",
             calendar_uid=f"{uuid.UUID(int=r.getrandbits(128))}@lived-experience.opcc-llr",
-            calendar_sequence=0,
+            calendar_sequence=1 if status == MeetingStatus.CANCELLED else 0,  # the cancellation is an update
             pack_sent_at=(b.moment(day - dt.timedelta(days=7)) if days < 0 or i == 9 else None),
         ))
         meetings.append(mt)
@@ -685,12 +685,17 @@ def _build(b: _Builder) -> None:
             # Mileage claims from attendance.
             for p, _a in members_then[:3]:
                 miles = r.randint(30, 250)
+                claim_status = r.choice(["submitted", "approved", "paid", "paid"])
+                submitted = min(today, day + dt.timedelta(days=2))
+                approved = min(today, submitted + dt.timedelta(days=3)) if claim_status != "submitted" else None
                 b.add("expense_claim", b.tracked(
                     person_id=p["id"], kind=ExpenseKind.MILEAGE.value, incurred_on=day,
                     description=f"Travel to {title}", miles_tenths=miles, passengers=0,
                     amount_pence=(miles * 45 + 5) // 10,
-                    status=r.choice(["submitted", "approved", "paid", "paid"]),
-                    submitted_on=day + dt.timedelta(days=2), meeting_id=mt["id"],
+                    status=claim_status, submitted_on=submitted, meeting_id=mt["id"],
+                    # An approved or paid claim says who approved it and when, and a paid one when it was paid.
+                    approved_by_id=b.staff_id("admin") if approved else None, approved_on=approved,
+                    paid_on=min(today, approved + dt.timedelta(days=7)) if claim_status == "paid" else None,
                 ))
 
     # ---- Feedback ---------------------------------------------------------------

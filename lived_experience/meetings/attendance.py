@@ -54,7 +54,7 @@ class InvitationRow:
 
     @property
     def contact_note(self) -> str:
-        return f"Quiet period: no contact until after {uk_date(self.quiet_until)}" if self.quiet_until else ""
+        return f"Quiet until {uk_date(self.quiet_until)}: no contact" if self.quiet_until else ""
 
 
 @dataclass(frozen=True)

@@ -40,7 +40,7 @@ def test_inviting_someone_in_a_quiet_period_now_warns_even_for_a_later_meeting(c
     assert attendance.invite(ctx, mid, person_ids=[zoe, lukasz], confirm=True).saved
     rows = {r.name: r for r in attendance.invitations(ctx, mid)}
     assert rows["Zoë Clarke"].quiet_until == TRIAL[1]
-    assert rows["Zoë Clarke"].contact_note == "Quiet period: no contact until after 13/03/2026"
+    assert rows["Zoë Clarke"].contact_note == "Quiet until 13/03/2026: no contact"
     assert rows["Łukasz Nowak"].contact_note == ""
     with time_machine.travel(dt.datetime(2026, 3, 14, 9, 0, tzinfo=dt.UTC), tick=False):
         assert {r.name: r.contact_note for r in attendance.invitations(ctx, mid)}["Zoë Clarke"] == ""

@@ -208,7 +208,7 @@ class InvitationsTab(_Tab):
         current = self.table.current_row()
         rows = attendance_service.invitations(self.state.ctx, self.meeting_id)
         self.model.set_rows(rows)
-        self.table.fit_columns([200, 260, 90, 120, 140])
+        self.table.fit_columns([180, 230, 80, 110, 110, 140])
         members = [r for r in rows if r.kind == "member"]
         came = [r for r in rows if r.attendance in (Attendance.ATTENDED.value, Attendance.LEFT_EARLY.value)]
         flagged = [r for r in members if r.dbs_flag]
