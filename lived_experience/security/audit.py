@@ -2,6 +2,9 @@
 
 Each event's hash covers its own fields and the previous event's hash, so a
 changed row breaks its own hash and a deleted row breaks the link to the next.
+The newest event has no next one: its id and hash are also kept as the chain's
+head (an office setting written in the same transaction), so deleting the newest
+events is caught too.
 """
 
 from __future__ import annotations
@@ -13,14 +16,15 @@ import logging
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from sqlalchemy import select, text
+from sqlalchemy import insert, select, text, update
 from sqlalchemy.orm import Session
 
-from db.models import AuditEvent
+from db.models import AppSetting, AuditEvent
 from lived_experience.core import clock
 from lived_experience.core.context import Actor, AppContext
 
 GENESIS = "0" * 64
+HEAD_KEY = "audit_chain_head"  # app_setting: {"id": ..., "hash": ...} of the newest event written
 log = logging.getLogger(__name__)
 
 
@@ -78,7 +82,18 @@ def record(
     ev.hash = _digest(prev, ev)
     session.add(ev)
     session.flush()
+    set_head(session, ev.id, ev.hash)
     return ev
+
+
+def set_head(session: Session, event_id: int, event_hash: str) -> None:
+    """Remember the newest event (inside the caller's transaction, which holds the writers' lock)."""
+    value = json.dumps({"id": event_id, "hash": event_hash})
+    table = AppSetting.__table__
+    done = session.execute(update(table).where(table.c.key == HEAD_KEY).values(value=value))
+    if not done.rowcount:
+        now = clock.now()
+        session.execute(insert(table).values(key=HEAD_KEY, value=value, version=1, created_at=now, updated_at=now))
 
 
 def where(path, *, personal: Iterable[str | None] = ()) -> str:
@@ -176,4 +191,21 @@ def verify(session: Session) -> VerifyResult:
             problems.insert(0, f"event {first.id}: the events before it were deleted without a retention "
                                "purge recording it")
             broken.insert(0, first.id)
+    raw = session.scalar(select(AppSetting.value).where(AppSetting.key == HEAD_KEY))
+    if raw is not None:
+        try:
+            head = json.loads(raw)
+            head_id, head_hash = int(head["id"]), str(head["hash"])
+        except (ValueError, KeyError, TypeError):
+            head_id, head_hash = None, None
+        if head_id is None:
+            problems.append("the record of the newest event was changed")
+        else:
+            found = session.scalar(select(AuditEvent.hash).where(AuditEvent.id == head_id))
+            if found is None:
+                problems.append(f"event {head_id}, the newest one written, was deleted (with any after it)")
+                broken.append(head_id)
+            elif found != head_hash:
+                problems.append(f"event {head_id}: its hash was changed after it was written")
+                broken.append(head_id)
     return VerifyResult(count, problems, sorted(set(broken)))

@@ -133,3 +133,50 @@ def test_erase_needs_yes(demo_home):
     done = run_cli("subject-access", "1", "--output", "/tmp/x", home=demo_home,
                    env={"LIVED_EXPERIENCE_USER": "coordinator", "LIVED_EXPERIENCE_PASSWORD": PW})
     assert done.returncode == 2 and "retention, erasure and subject access" in done.stderr
+
+
+def _read_until(fd: int, wanted: str, timeout: float = 60) -> str:
+    import os
+    import select
+    import time
+
+    seen = b""
+    end = time.monotonic() + timeout
+    while wanted.encode() not in seen and time.monotonic() < end:
+        ready, _, _ = select.select([fd], [], [], 0.2)
+        if ready:
+            try:
+                chunk = os.read(fd, 4096)
+            except OSError:  # the child has gone and closed the terminal
+                break
+            if not chunk:
+                break
+            seen += chunk
+    return seen.decode("utf-8", "replace")
+
+
+@pytest.mark.skipif(__import__("sys").platform == "win32", reason="a pseudo-terminal is POSIX")
+def test_on_a_terminal_the_password_is_asked_for_and_not_echoed(demo_home):
+    import os
+    import pty
+    import sys
+
+    from tests.cli.helpers import ROOT
+
+    env = {k: v for k, v in os.environ.items() if not k.startswith("LIVED_EXPERIENCE_")}
+    env.update(LIVED_EXPERIENCE_HOME=str(demo_home), LIVED_EXPERIENCE_USER="admin")
+    pid, fd = pty.fork()
+    if pid == 0:  # the child: the real program, with the terminal as its own
+        os.chdir(ROOT)
+        os.execve(sys.executable, [sys.executable, str(ROOT / "main.py"), "list", "windows"], env)
+    try:
+        prompt = _read_until(fd, "Password for admin:")
+        assert "Password for admin:" in prompt
+        os.write(fd, (PW + "\n").encode())
+        rest = _read_until(fd, "\x00never")  # everything until the program ends
+    finally:
+        _, status = os.waitpid(pid, 0)
+        os.close(fd)
+    assert os.waitstatus_to_exitcode(status) == 0, rest
+    assert PW not in rest  # typed without echo
+    assert "Lived Experience Group" in rest and "Status" in rest  # signed in: the list came out
