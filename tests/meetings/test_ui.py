@@ -104,6 +104,44 @@ def test_enter_on_a_day_opens_its_meeting(page, qtbot):
     assert page.meeting_view.meeting_id == detail.id
 
 
+def test_the_month_names_bank_holidays_in_words(page):
+    month = page.month
+    page.views.setCurrentWidget(month)
+    month.select_day(dt.date(2026, 12, 25))
+    idx = month.model.index_of(dt.date(2026, 12, 25))
+    assert "Bank holiday: Christmas Day" in idx.data()
+    assert "bank holiday (Christmas Day)" in idx.data(Qt.ItemDataRole.AccessibleTextRole)
+    assert "Bank holiday" not in month.model.index_of(dt.date(2026, 12, 23)).data()
+
+
+def test_members_in_a_quiet_period_are_shown_on_the_invitations_and_pack_tabs(page, interaction, tmp_path):
+    """Whoever sends the invitations, the pack or the calendar file sees whom not to contact."""
+    from db.models import Person, QuietPeriod
+    from lived_experience.core import clock
+
+    mid = _upcoming_id(page.state.ctx)
+    with unit_of_work(page.state.ctx) as s:
+        s.execute(QuietPeriod.__table__.delete())
+        pid = s.scalar(select(Invitation.person_id).where(Invitation.meeting_id == mid,
+                                                          Invitation.person_id.is_not(None)).limit(1))
+        name = s.get(Person, pid).known_as
+        until = clock.today() + dt.timedelta(days=10)
+        s.add(QuietPeriod(person_id=pid, starts_on=clock.today() - dt.timedelta(days=1), ends_on=until))
+    page.open_meeting(mid)
+    view = page.meeting_view
+    view.tabs.setCurrentWidget(view.invitations)
+    view.invitations.reload()
+    assert "1 member is in a quiet period: do not contact them yet." in view.invitations.summary.text()
+    rows = {r.name: r for r in view.invitations.model.rows}
+    assert rows[name].contact_note.startswith("Quiet until ")
+    view.tabs.setCurrentWidget(view.pack)
+    view.pack.reload()
+    assert view.pack.quiet.isVisibleTo(view) and name in view.pack.quiet.text()
+    interaction.answers["save_file"] = str(tmp_path / "pack.pdf")
+    view.pack.export()
+    assert any(name in text and "Do not send the pack" in text for _k, text in interaction.messages)
+
+
 def test_every_control_has_an_accessible_name_and_description(page, window):
     assert _missing_a11y(page) == []
     page.views.setCurrentWidget(page.month)

@@ -230,6 +230,43 @@ def test_a_refused_form_stays_open_with_the_reason(window, fill_dialogs, state):
 
 
 # -- expenses ---------------------------------------------------------------------------------------------
+def test_a_claim_for_a_member_in_a_quiet_period_says_not_to_contact_them(window, fill_dialogs, state, interaction):
+    from ui.members.expenses import ClaimDialog, open_claim_dialog
+
+    page = members_page(window)
+    quiet = select_row(page.list, lambda r: bool(r.get("quiet_until")))
+    other = select_row(page.list, lambda r: not r.get("quiet_until") and r["status"] == "ending_soon")
+    dlg = ClaimDialog(state, page, prefill={"person_id": quiet["id"], "kind": "parking"})
+    assert dlg.quiet_note.isVisibleTo(dlg) and "is in a quiet period until" in dlg.quiet_note.text()
+    dlg.who.setCurrentIndex(dlg.who.findData(other["id"]))
+    assert not dlg.quiet_note.isVisibleTo(dlg)
+    dlg.deleteLater()
+    fill_dialogs.append(lambda d: d.amount.setText("4.50"))
+    saved = open_claim_dialog(state, page, {"person_id": quiet["id"], "kind": "parking",
+                                            "incurred_on": dt.date.today(), "description": "Car park"})
+    assert saved.claim.amount_pence == 450
+    assert any(kind == "warn" and "do not write to, phone, email or text them" in text
+               for kind, text in interaction.messages)
+
+
+def test_the_attendance_tab_says_when_a_meeting_was_cancelled(window):
+    page = members_page(window)
+    with unit_of_work(state_ctx(window), readonly=True) as s:
+        from db.models import Invitation, Meeting
+
+        pid = s.scalar(select(Invitation.person_id).join(Meeting, Meeting.id == Invitation.meeting_id)
+                       .where(Meeting.status == "cancelled", Invitation.person_id.is_not(None)).limit(1))
+    select_row(page.list, lambda r: r["id"] == pid)
+    page.panel.show_tab("attendance")
+    model = page.panel.attendance_model
+    texts = [model.index(r, c).data() for r in range(model.rowCount()) for c in range(model.columnCount())]
+    assert "Meeting cancelled" in texts
+
+
+def state_ctx(window):
+    return window.state.ctx
+
+
 def test_claim_dialog_works_out_mileage_and_warns_about_involvement_payments(window, fill_dialogs, state,
                                                                             interaction):
     from ui.members.expenses import ClaimDialog, open_claim_dialog

@@ -136,13 +136,21 @@ class DetailsTab(_Tab):
         f["online"].setText(d.online_link or "—")
         f["arrangements"].setText(d.accessibility_arrangements or "—")
         f["description"].setText(d.description or "—")
-        f["marking"].setText(d.protective_marking or "Office default")
+        f["marking"].setText(d.protective_marking or f"{self._office_marking()} (the office default)")
         f["pack"].setText(f"Sent {uk_datetime(d.pack_sent_at)}" if d.pack_sent_at else "Not sent yet")
         f["calendar"].setText(f"Calendar version {d.calendar_sequence} (goes up when the time, place or status "
                               "changes)")
         f["notes"].setText(d.notes or "—")
         self.cancel_btn.setEnabled(d.status not in ("cancelled", "held"))
         self.delete_btn.setEnabled(d.status != "held")
+
+    def _office_marking(self) -> str:
+        from lived_experience.settings import load as load_settings
+
+        try:
+            return load_settings(self.state.ctx).protective_marking
+        except UserError:
+            return "Office default"
 
     def edit(self) -> None:
         self.dialog(dialogs.MeetingDialog(self.state, self, detail=self.view.detail))
@@ -607,7 +615,8 @@ class PackTab(_Tab):
         if d is None:
             return
         sent = f"Pack sent {uk_datetime(d.pack_sent_at)}." if d.pack_sent_at else "The pack has not been sent yet."
-        self.status.setText(f"{sent} Marking: {d.protective_marking or 'office default'}.")
+        marking = d.protective_marking or f"{self.view.details._office_marking()} (the office default)"
+        self.status.setText(f"{sent} Marking: {marking}.")
         try:
             quiet = [r for r in attendance_service.invitations(self.state.ctx, d.id) if r.quiet_until]
         except UserError:

@@ -29,6 +29,7 @@ from db.enums import MeetingStatus, MeetingType
 from lived_experience.core import clock
 from lived_experience.core.formatting import uk_date, uk_time
 from lived_experience.meetings import service
+from lived_experience.meetings.timing import bank_holiday
 from ui.common.forms import a11y
 from ui.meetings.widgets import button
 
@@ -91,8 +92,11 @@ class MonthModel(QAbstractTableModel):
             return None
         day = self.day_at(index.row(), index.column())
         meetings = self.by_day.get(day, [])
+        holiday = bank_holiday(day)
         if role == Qt.ItemDataRole.DisplayRole:
             lines = [f"{day.day} (today)" if day == clock.today() else str(day.day)]
+            if holiday:
+                lines.append(f"Bank holiday: {holiday}")
             lines += [_short(m) for m in meetings[:3]]
             if len(meetings) > 3:
                 lines.append(f"and {len(meetings) - 3} more")
@@ -101,6 +105,8 @@ class MonthModel(QAbstractTableModel):
             words = f"{day.strftime('%A')} {uk_date(day)}"
             if day == clock.today():
                 words += " (today)"
+            if holiday:
+                words += f", bank holiday ({holiday})"
             if meetings:
                 words += ": " + "; ".join(f"{_short(m)} ({MeetingType(m.meeting_type).label})" for m in meetings)
             else:
@@ -114,6 +120,10 @@ class MonthModel(QAbstractTableModel):
                 f.setBold(True)
                 return f
             return None
+        if role == Qt.ItemDataRole.BackgroundRole and holiday and day != clock.today():
+            from PySide6.QtGui import QColor
+
+            return QColor("#F3EEE2")  # a quiet tint; the words say it is a bank holiday
         if role == Qt.ItemDataRole.ForegroundRole:
             if day.month != self.month:
                 from PySide6.QtGui import QColor
