@@ -83,3 +83,34 @@ def test_purge_dry_run_changes_nothing_then_purge_removes_the_detail(home):
     assert audit.count("retention.purge") == 3 and "dbs.disclosure_purged" in audit
     again = run_json("purge", "--dry-run", "--json", home=home, env=as_user("admin"))
     assert next(j for j in again["jobs"] if j["job"] == "dbs_disclosure")["affected"] == 0
+
+
+@pytest.mark.parametrize("days_ago,removed", [(182, False), (183, False), (184, True)])
+def test_the_command_line_purge_keeps_detail_six_months_after_the_decision(home, tmp_path, days_ago, removed):
+    """Decided 182 or 183 days ago: kept; 184 days ago: removed, the summary stays."""
+    import datetime as dt
+    import shutil
+
+    from lived_experience.core import clock
+
+    copy = tmp_path / "home"
+    shutil.copytree(home, copy)
+    db_path = copy / "data" / "lived-experience.sqlite3"
+    decided = clock.today() - dt.timedelta(days=days_ago)
+    db = sqlite3.connect(db_path)
+    db.execute("UPDATE dbs_check SET disclosure_detail = NULL")
+    check_id = db.execute("SELECT min(id) FROM dbs_check WHERE decision IS NOT NULL").fetchone()[0]
+    db.execute("UPDATE dbs_check SET disclosure_detail = 'Caution, 2009', disclosure_summary = 'Accepted', "
+               "decision = 'clear_with_disclosure', decision_on = ? WHERE id = ?", (decided.isoformat(), check_id))
+    db.commit()
+    db.close()
+    dry = run_json("purge", "--dry-run", "--json", home=copy, env=as_user("admin"))
+    job = next(j for j in dry["jobs"] if j["job"] == "dbs_disclosure")
+    assert (job["affected"], job["ids"]) == ((1, [check_id]) if removed else (0, []))
+    assert run_cli("purge", home=copy, env=as_user("admin")).returncode == 0
+    db = sqlite3.connect(db_path)
+    detail, summary = db.execute("SELECT disclosure_detail, disclosure_summary FROM dbs_check WHERE id = ?",
+                                 (check_id,)).fetchone()
+    db.close()
+    assert summary == "Accepted"
+    assert (detail is None) is removed
