@@ -195,6 +195,7 @@ class RefreshMember:
     ends_on: dt.date
     status: TermStatus
     invited_at: dt.datetime | None
+    quiet_until: dt.date | None = None  # in a quiet period today: do not send the invitation to re-apply yet
 
 
 @dataclass(frozen=True)
@@ -222,6 +223,14 @@ class RefreshResult:
     window_id: int
     window_name: str
     invited: int
+    do_not_contact: list = field(default_factory=list)  # QuietHold: invited, but in a quiet period today
+
+    @property
+    def quiet_message(self) -> str | None:
+        if not self.do_not_contact:
+            return None
+        return ("Do not send the invitation to re-apply yet to: " + "; ".join(h.text for h in self.do_not_contact)
+                + ". Their record says they were invited; contact them when the quiet period is over.")
 
 
 # -- helpers -----------------------------------------------------------------------------
@@ -612,7 +621,11 @@ def refresh_proposal(ctx: AppContext) -> RefreshProposal:
         name = _unique_name(s, f"Lived Experience Group refresh {opens.year}")
         channels = ([(c.channel, c.other_text) for c in last.channels] if last
                     else [(c.value, None) for c in REQUIRED_CHANNELS])
-        members = [RefreshMember(t.id, t.person_id, name_, t.ends_on, st, t.invited_to_reapply_at)
+        from lived_experience.members.contact import quiet_holds
+
+        quiet = {h.person_id: h.until for h in quiet_holds(s, [t.person_id for t, _n, _st in current])}
+        members = [RefreshMember(t.id, t.person_id, name_, t.ends_on, st, t.invited_to_reapply_at,
+                                 quiet.get(t.person_id))
                    for t, name_, st in current if t.ends_on < term_start and t.id not in followed]
         return RefreshProposal(
             due=due is not None, message=refresh_message(*due) if due else None, cohort_ends_on=cohort_end,
@@ -691,6 +704,7 @@ def start_refresh(ctx: AppContext, *, name: str, opens_on: dt.date, closes_on: d
                      fields=["name", "opens_on", "closes_on", "places", "term_starts_on", "channels",
                              "previous_window_id"], detail="refresh of the membership")
         invited = 0
+        invited_people: list[int] = []
         now = clock.now()
         current = {t.id: t for t, _n, _st in _current_terms(s, settings, today)}
         for term_id in dict.fromkeys(invite_term_ids or []):
@@ -701,9 +715,12 @@ def start_refresh(ctx: AppContext, *, name: str, opens_on: dt.date, closes_on: d
             t.invited_to_reapply_at = now
             t.refresh_window_id = w.id
             invited += 1
+            invited_people.append(t.person_id)
             audit.record(s, ctx.actor, "term.invite_reapply", entity="membership_term", entity_id=t.id,
                          subject_person_id=t.person_id, fields=["invited_to_reapply_at", "refresh_window_id"])
-        return RefreshResult(w.id, w.name, invited)
+        from lived_experience.members.contact import quiet_holds
+
+        return RefreshResult(w.id, w.name, invited, quiet_holds(s, invited_people))
 
 
 def mark_reapplicant(session: Session, application: Application) -> bool:

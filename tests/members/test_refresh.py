@@ -127,3 +127,21 @@ def test_a_viewer_cannot_start_a_refresh(ctx, cohort):
         with pytest.raises(PermissionDenied):
             service.start_refresh(as_role(ctx, "viewer"), name=p.name, opens_on=p.opens_on, closes_on=p.closes_on,
                                   term_starts_on=p.term_starts_on, places=p.places, channels=p.channels)
+
+
+def test_members_in_a_quiet_period_are_marked_invited_but_not_to_be_contacted_yet(ctx, cohort):
+    from db.models import QuietPeriod
+
+    _wid, people, _terms = cohort
+    with unit_of_work(ctx) as s:
+        s.add(QuietPeriod(person_id=people[0], starts_on=dt.date(2026, 11, 20), ends_on=dt.date(2026, 12, 18)))
+    with time_machine.travel(dt.datetime(2026, 12, 1, 12, tzinfo=dt.UTC), tick=False):
+        p = service.refresh_proposal(ctx)
+        quiet = {m.person_id: m.quiet_until for m in p.members}
+        assert quiet[people[0]] == dt.date(2026, 12, 18) and quiet[people[1]] is None
+        result = service.start_refresh(
+            ctx, name=p.name, opens_on=p.opens_on, closes_on=p.closes_on, term_starts_on=p.term_starts_on,
+            places=p.places, channels=p.channels, invite_term_ids=[m.term_id for m in p.members])
+    assert result.invited == 10 and [h.person_id for h in result.do_not_contact] == [people[0]]
+    assert result.quiet_message.startswith("Do not send the invitation to re-apply yet to: ")
+    assert "(quiet period until 18/12/2026)" in result.quiet_message

@@ -206,7 +206,9 @@ class RefreshDialog(FormDialog):
         self.members = CheckItems(
             "Invite to re-apply", "Current members to mark as invited to re-apply; Space ticks",
             [(m.term_id, f"{m.name}: term ends {uk_date(m.ends_on)}"
-              + (f" (invited {uk_date(m.invited_at)})" if m.invited_at else ""), m.invited_at is None)
+              + (f" (invited {uk_date(m.invited_at)})" if m.invited_at else "")
+              + (f" - quiet period until {uk_date(m.quiet_until)}: do not contact yet" if m.quiet_until else ""),
+              m.invited_at is None)
              for m in p.members])
         self.add("&Invite to re-apply:", self.members)
 

@@ -239,6 +239,8 @@ class MembersPage(QWidget):
         self.state.interaction.info("Refresh started", f"'{res.window_name}' was created, and {res.invited} "
                                     f"{'member was' if res.invited == 1 else 'members were'} marked as invited to "
                                     "re-apply. Open Recruitment to check the window before it opens.")
+        if res.quiet_message:
+            self.state.interaction.warn("Quiet period", res.quiet_message)
 
     def edit_contact(self) -> None:
         pid = self._needs_person()
