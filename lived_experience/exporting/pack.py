@@ -117,6 +117,7 @@ class PackInvitee:
     response: str
     attendance: str | None
     participation_mode: str | None
+    person_id: int | None = None  # a member's: orders the pseudonyms (never printed)
 
 
 @dataclass(frozen=True)
@@ -218,8 +219,7 @@ def gather(ctx: AppContext, meeting_id: int) -> PackData:
                 .where(Invitation.meeting_id == m.id)):
             person_ids.append(inv.person_id)
             invitees.append(PackInvitee("member", f"{preferred or first} {last}".strip(), None, None, None,
-                                        inv.response,
-                                        inv.attendance, inv.participation_mode))
+                                        inv.response, inv.attendance, inv.participation_mode, inv.person_id))
         for inv, contact, role, org, kind in s.execute(
                 select(Invitation, OrganisationContact.name, OrganisationContact.job_title, Organisation.name,
                        Organisation.kind)
@@ -336,6 +336,13 @@ def pseudonym(index: int) -> str:
     return f"Member {letters}"
 
 
+def _pseudonym_key(meeting_id: int, invitee: PackInvitee) -> str:
+    import hashlib
+
+    who = invitee.person_id if invitee.person_id is not None else invitee.name
+    return hashlib.sha256(f"pack-pseudonym:{meeting_id}:{who}".encode()).hexdigest()
+
+
 class Redactor:
     """Replaces members' names in free text: a full name of someone invited by their
     pseudonym, any other member's name (full, first or last) by "[name withheld]"."""
@@ -419,6 +426,9 @@ def build_story(data: PackData, *, pseudonymise: bool = False, large_print: bool
     pseudonyms: dict[str, str] = {}
     members = [i for i in data.invitees if i.kind == "member"]
     if pseudonymise:
+        # Not in name order: "Member A" must not be whoever comes first alphabetically. The order
+        # is the same every time this meeting's pack is made, so the letters do not move.
+        members.sort(key=lambda i: _pseudonym_key(data.meeting_id, i))
         for n, inv in enumerate(members):
             pseudonyms[inv.name.casefold()] = pseudonym(n)
     clean = Redactor(data.member_names, pseudonyms) if pseudonymise else _identity

@@ -153,7 +153,12 @@ def test_the_pseudonymised_pack_names_no_member_anywhere(sqlite_ctx, tmp_path):
     for n in names:
         assert n not in text
     assert "Member A" in text and "Member D" in text and "Member E" not in text
-    assert "Member B's story" in text  # members in name order: Siobhán, Zoë, Łukasz, 小龍
+    # The full name in free text becomes that member's own pseudonym.
+    story = re.search(r"(Member [A-D])'s story", text)
+    assert story, text
+    again = tmp_path / "again.pdf"
+    export_pack(ctx, sc["meeting"], again, pseudonymise=True)
+    assert f"{story.group(1)}'s story" in " ".join(_text(again)), "the letters stay the same for this meeting"
     assert "Presented by [name withheld]" in text and "[name withheld] will speak about court" in text
     assert result.papers_left_out == ["Letter: it names a member, so it is left out of this edition"]
     assert "Not included: Letter: it names a member" in text
@@ -162,6 +167,25 @@ def test_the_pseudonymised_pack_names_no_member_anywhere(sqlite_ctx, tmp_path):
     assert _names_in(f"{meta.title} {meta.subject} {meta.author}", names) == []
     # Stakeholders are shown by role and organisation only.
     assert "Service manager" in text and "Brightwater Advocacy CIC" in text and "Priya Shah" not in text
+
+
+def test_pseudonyms_do_not_follow_alphabetical_order(sqlite_ctx, tmp_path):
+    """With the roster in hand, "Member A" must not simply be the first name alphabetically."""
+    ctx = sqlite_ctx
+    mid = new_meeting(ctx, DAY, title="Forum")
+    people = [add_member(ctx, f"Person{i:02d}", f"Surname{i:02d}") for i in range(12)]
+    attendance.invite(ctx, mid, person_ids=people, confirm=True)
+    rows = []
+    for i, pid in enumerate(people):
+        inv = next(r for r in attendance.invitations(ctx, mid) if r.person_id == pid)
+        attendance.set_response(ctx, inv.id, "accepted" if i % 2 else "declined", expected_version=inv.version)
+        rows.append("Accepted" if i % 2 else "Declined")
+    out = tmp_path / "pseudo.pdf"
+    export_pack(ctx, mid, out, pseudonymise=True)
+    text = " ".join(_text(out))
+    printed = re.findall(r"Member ([A-L]) (Accepted|Declined)", text)
+    assert [p for p, _r in printed] == list("ABCDEFGHIJKL")
+    assert [r for _p, r in printed] != rows, "replies listed in name order would give each member away"
 
 
 def test_no_demo_meetings_pseudonymised_pack_names_a_member(demo_ctx, tmp_path):
