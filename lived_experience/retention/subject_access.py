@@ -79,6 +79,7 @@ class SubjectAccessResult:
 
 
 LABELS = {
+    "needs_bsl": "Needs a British Sign Language interpreter",
     "email_key": "Email (as used to recognise a returning applicant)",
     "phone_key": "Phone (as used to recognise a returning applicant)",
     "name_key": "Name and date of birth (as used to recognise a returning applicant)",
@@ -100,15 +101,18 @@ def _value(v):
 
 
 def _lookups(session, model, rows) -> dict[str, dict]:
-    """For foreign keys to tables with a name or title (windows, meetings...), the names, for readability."""
+    """For foreign keys to tables with a name or title (windows, meetings...), the names, for
+    readability; for staff (who checked a DBS certificate, who moved an application on), the
+    name of the member of staff, who acted for the office."""
     out: dict[str, dict] = {}
     for col in model.__table__.columns:
         if col.name in SKIP_COLUMNS:
             continue
         for fk in col.foreign_keys:
             target = fk.column.table
-            label_col = next((c for c in ("name", "title") if c in target.c), None)
-            if label_col is None or target.name in ("person", "staff_user"):
+            names = ("display_name",) if target.name == "staff_user" else ("name", "title")
+            label_col = next((c for c in names if c in target.c), None)
+            if label_col is None or target.name == "person":
                 continue
             ids = {getattr(r, col.name) for r in rows if getattr(r, col.name) is not None}
             if ids:
@@ -154,6 +158,11 @@ def _header_label(key: str) -> str:
     return _label(key)
 
 
+def _pdf_label(key: str) -> str:
+    """The PDF shows a named reference by its name alone (the workbook has the number as well)."""
+    return _label(key.removesuffix(":name"))
+
+
 def _kind(values: list) -> str:
     sample = next((v for v in values if v is not None), None)
     if isinstance(sample, bool):
@@ -167,6 +176,21 @@ def _kind(values: list) -> str:
     return "text"
 
 
+def _enum_labels() -> dict[str, str]:
+    """Stored codes (``eligibility_checked``, ``no_new_information``) -> the words staff see."""
+    import db.enums as enums
+
+    out: dict[str, str] = {}
+    for obj in vars(enums).values():
+        if isinstance(obj, type) and issubclass(obj, enums.Labelled) and obj is not enums.Labelled:
+            for member in obj:
+                out.setdefault(member.value, member.label)
+    return out
+
+
+_CODES: dict[str, str] = {}
+
+
 def _shown(v) -> str:
     if v is None:
         return ""
@@ -176,6 +200,10 @@ def _shown(v) -> str:
         return uk_datetime(v)
     if isinstance(v, dt.date):
         return uk_date(v)
+    if isinstance(v, str):
+        if not _CODES:
+            _CODES.update(_enum_labels())
+        return _CODES.get(v, v)
     return str(v)
 
 
@@ -240,7 +268,7 @@ def _write_xlsx(path: Path, person_id: int, sections: list[Section], by: str, ma
 def _write_pdf(path: Path, person_id: int, sections: list[Section], by: str, made: dt.datetime,
                anonymised: dt.datetime | None) -> None:
     from reportlab.lib.units import mm
-    from reportlab.platypus import Spacer
+    from reportlab.platypus import KeepTogether, Spacer
 
     from lived_experience.exporting import pdf
 
@@ -256,31 +284,46 @@ def _write_pdf(path: Path, person_id: int, sections: list[Section], by: str, mad
     story.append(pdf.table([["What", "Records"]] + [[s.title, str(len(s.rows))] for s in sections], st,
                            widths=[120 * mm, 40 * mm]))
     for sec in sections:
-        story.append(pdf.para(sec.title, st.h2))
+        # A section's heading stays on the page with the start of what it heads.
+        heading = [pdf.para(sec.title, st.h2)]
         if not sec.rows:
-            story.append(pdf.para("None.", st.body))
+            story.append(KeepTogether([*heading, pdf.para("None.", st.body)]))
             continue
         if sec.table == "audit_event":
             keep = ["occurred_at", "actor_name", "action", "entity", "entity_id", "fields"]
             idx = [sec.columns.index(c) for c in keep]
             rows = [["When", "Who", "Action", "Record", "Id", "Fields"]]
-            rows += [[_shown(r[i]) for i in idx] for r in sec.rows]
-            story.append(pdf.table(rows, st, widths=[28 * mm, 25 * mm, 35 * mm, 28 * mm, 14 * mm, 44 * mm]))
+            rows += [[_shown(r[i]) if keep[k] != "fields" else (r[i] or "").replace(",", ", ")
+                      for k, i in enumerate(idx)] for r in sec.rows]
+            story += [*heading, pdf.table(rows, st, widths=[28 * mm, 25 * mm, 35 * mm, 28 * mm, 14 * mm, 44 * mm])]
             continue
-        shown = [i for i, c in enumerate(sec.columns) if any(_shown(r[i]) for r in sec.rows)]
+        # Where a reference has a name (a window, a meeting, a member of staff), the PDF shows the name.
+        named = {c[:-5] for c in sec.columns if c.endswith(":name")}
+        shown = [i for i, c in enumerate(sec.columns) if c not in named and any(_shown(r[i]) for r in sec.rows)]
+        if sec.table == "equality_monitoring":
+            # The answers in the words of the form they were given on.
+            from lived_experience.recruitment.equality import BY_KEY
+
+            asked = {i: BY_KEY[c] for i, c in enumerate(sec.columns) if c in BY_KEY}
+            sec = Section(sec.table, sec.title, sec.columns,
+                          [[asked[i].label_of(v) if i in asked and v is not None else v for i, v in enumerate(r)]
+                           for r in sec.rows])
         if len(shown) <= 6:
             # A narrow table (progress, scores, invitations): one line per record.
-            rows = [[_header_label(sec.columns[i]) for i in shown]]
+            rows = [[_pdf_label(sec.columns[i]) for i in shown]]
             rows += [[_shown(r[i]) for i in shown] for r in sec.rows]
-            story.append(pdf.table(rows, st))
+            story += [*heading, pdf.table(rows, st)]
             continue
-        story.append(pdf.para("Fields with nothing recorded are left out.", st.small))
+        heading.append(pdf.para("Fields with nothing recorded are left out.", st.small))
         for n, r in enumerate(sec.rows, start=1):
+            block = heading if n == 1 else []
             if len(sec.rows) > 1:
-                story.append(pdf.para(f"{sec.title}: {n} of {len(sec.rows)}", st.h3))
-            pairs = [["Field", "Value"]] + [[_header_label(sec.columns[i]), _shown(r[i])]
+                block.append(pdf.para(f"{sec.title}: {n} of {len(sec.rows)}", st.h3))
+            pairs = [["Field", "Value"]] + [[_pdf_label(sec.columns[i]), _shown(r[i])]
                                             for i in shown if _shown(r[i])]
-            story.append(pdf.table(pairs, st, widths=[55 * mm, 119 * mm]))
+            block.append(pdf.table(pairs, st, widths=[55 * mm, 119 * mm]))
+            # A record starts on the page it fits on; one longer than a page runs over (its header repeats).
+            story.append(KeepTogether(block))
             story.append(Spacer(1, 3 * mm))
     pdf.build(path, story, pdf.DocInfo(title=f"Subject access: person {person_id}",
                                        subject="Subject access request", author=by, marking=MARKING))

@@ -57,3 +57,25 @@ def test_subject_access_is_for_administrators_only(ctx, tmp_path):
         with pytest.raises(PermissionDenied):
             subject_access(as_role(ctx, role), pid, tmp_path / "sar")
     assert not (tmp_path / "sar").exists()
+
+
+def test_the_pdf_reads_as_words_not_codes(demo_ctx, tmp_path):
+    """A person reading their own file sees stages, answers and staff by name, not stored codes."""
+    from db.enums import Stage
+
+    staff = as_role(demo_ctx, "coordinator", "pat")  # a member of staff who moved the application on
+    with unit_of_work(demo_ctx) as s:
+        change = s.scalars(select(m.StageChange).join(m.Application)
+                           .join(m.EqualityMonitoring, m.EqualityMonitoring.application_id == m.Application.id)
+                           .where(m.StageChange.to_stage == Stage.ELIGIBILITY_CHECKED.value).limit(1)).one()
+        change.changed_by_id = staff.actor.id
+        pid = s.get(m.Application, change.application_id).person_id
+    res = subject_access(demo_ctx, pid, tmp_path / "sar")
+    text = " ".join(" ".join(p.extract_text() for p in pypdf.PdfReader(res.pdf_path).pages).split())
+    assert "Eligibility checked" in text and "eligibility_checked" not in text
+    assert staff.actor.display_name in text  # who moved the application on, by name
+    assert "prefer_not_to_say" not in text and "_" not in text.replace("subject_access", "")
+    # The workbook keeps the stored values and the numbers, for completeness.
+    wb = openpyxl.load_workbook(res.xlsx_path)
+    cells = {str(c.value) for ws in wb.worksheets for row in ws.iter_rows() for c in row if c.value}
+    assert "eligibility_checked" in cells
