@@ -151,3 +151,39 @@ def test_viewers_never_see_equality_or_dbs_fields_in_lists(demo_ctx):
     assert all("dbs_status" not in r for r in members.rows)
     coordinator = as_role(demo_ctx, "coordinator")
     assert "dbs_status" in {c.key for c in list_page(coordinator, "members", limit=5).columns}
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_fields_by_role(ctx, world, role):
+    """Where one call serves every role, the special fields are filled in only for the roles that
+    may see them: equality answers, DBS status and detail, who gave anonymous feedback."""
+    from lived_experience.feedback.service import get_feedback
+    from lived_experience.members.service import member_overview
+    from lived_experience.recruitment.applicants import get_applicant
+
+    c = as_role(ctx, role) if role != "admin" else as_role(ctx, "admin", "boss")
+    may = EXPECTED[Role(role)]
+    applicant = get_applicant(c, world["application"])
+    assert (applicant.has_equality is not None) == (P.EQUALITY_READ in may)
+    assert bool(applicant.person.email) == (P.CONTACT_READ in may)
+    overview = member_overview(c, world["person"])
+    assert (overview.dbs_status is not None) == (P.DBS_STATUS in may)
+    # The anonymous item: never linked unless asked for, and asking is for those who may know.
+    plain = get_feedback(c, world["anon_feedback"])
+    assert plain.person_id is None
+    if P.ANONYMOUS_SOURCE in may:
+        assert get_feedback(c, world["anon_feedback"], reveal_source=True).person_id == world["person"]
+        assert overview.feedback_hidden == 0
+    else:
+        with pytest.raises(PermissionDenied):
+            get_feedback(c, world["anon_feedback"], reveal_source=True)
+        assert overview.feedback_hidden == 1 and all(not f.anonymous for f in overview.feedback)
+    # The DBS list: the register's detail (certificate number, level) only with DBS_READ.
+    members = list_page(c, "members")
+    assert ("dbs_status" in {col.key for col in members.columns}) == (P.DBS_STATUS in may)
+    if P.DBS_READ in may:
+        register = list_page(c, "dbs")
+        assert {"certificate_number", "level"} <= {col.key for col in register.columns}
+    else:
+        with pytest.raises(PermissionDenied):
+            list_page(c, "dbs")
