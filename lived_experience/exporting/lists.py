@@ -46,11 +46,7 @@ def export_list(ctx: AppContext, kind: str, output: Path, *, text: str = "", fil
         spec = registry.get(kind)
     except KeyError:
         raise UserError(f"There is no list called '{kind}'. Lists: {', '.join(registry.kinds())}.") from None
-    output = Path(output)
-    if output.suffix.lower() != ".xlsx":
-        raise UserError("The export must be an .xlsx file (for example members.xlsx).")
-    if output.is_dir():
-        raise UserError(f"{output} is a folder: give the file a name.")
+    output = xlsx.check_output(Path(output), ".xlsx", f"{kind}.xlsx")
     page = list_all(ctx, kind, text=text, filters=filters, sort=sort, descending=descending)
     columns = [c for c in page.columns]
     sheet_cols = [xlsx.SheetColumn("Id", "int")] + [xlsx.SheetColumn(c.header, _kind_for(c)) for c in columns]
@@ -69,7 +65,7 @@ def export_list(ctx: AppContext, kind: str, output: Path, *, text: str = "", fil
     wb = xlsx.new_workbook(title=spec.title, marking=marking, author=ctx.actor.display_name)
     xlsx.add_table_sheet(wb, spec.title, sheet_cols, (values(r) for r in page.rows), marking=marking, first=True,
                          progress=(lambda n: progress(n, total)) if progress else None)
-    xlsx.add_about_sheet(wb, marking=marking, lines=[
+    xlsx.add_about_sheet(wb, marking=marking, personal=kind not in NON_PERSONAL, lines=[
         ("List", spec.title),
         ("Rows", str(total)),
         ("Exported", uk_datetime(clock.now())),
@@ -77,11 +73,7 @@ def export_list(ctx: AppContext, kind: str, output: Path, *, text: str = "", fil
         ("Filter text", text or "(none)"),
         ("Filters", ", ".join(f"{k}={v}" for k, v in (filters or {}).items()) or "(none)"),
     ])
-    try:
-        output.parent.mkdir(parents=True, exist_ok=True)
-        xlsx.save(wb, output)
-    except OSError as exc:
-        raise UserError(f"The workbook could not be written to {output}: {exc.strerror}.") from None
+    xlsx.save(wb, output)
     with unit_of_work(ctx) as s:
         audit.record(s, ctx.actor, "export", entity=spec.entity, detail=f"list {kind}: {total} rows to {output.name}",
                      fields=[c.key for c in columns])

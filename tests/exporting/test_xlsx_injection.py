@@ -1,8 +1,10 @@
 """No text can become a formula in a workbook the app writes (CSV/formula injection).
 
-A property test: any text in, re-read with openpyxl, no formula cell out, and
-the text that comes back is the text that went in (less characters XML cannot
-hold)."""
+Property tests: any text in, re-read with openpyxl, no formula cell out, and the
+text that comes back is the text that went in (less characters XML cannot hold).
+Once at the level of the sheet writer, and once end to end: text saved through
+the app's own services, exported by ``export_list`` (what ``export-list`` and
+"Export to Excel" run)."""
 
 from __future__ import annotations
 
@@ -10,10 +12,13 @@ import datetime as dt
 
 import openpyxl
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
+from lived_experience.core import clock
 from lived_experience.exporting import xlsx
+from lived_experience.exporting.lists import export_list
+from lived_experience.feedback import service as fb
 
 TRIGGERS = st.sampled_from(["=", "+", "-", "@", "\t", "\r", "=HYPERLINK(", "=cmd|' /C calc'!A0", "@SUM(1+1)*cmd|"])
 hostile = st.one_of(
@@ -85,3 +90,73 @@ def test_headers_are_text_too_and_table_has_filters_and_frozen_header(tmp_path):
     table = next(iter(ws.tables.values()))
     assert table.ref == "A1:C2" and table.autoFilter is not None
     assert ws["C2"].value == dt.datetime(2026, 11, 23) and ws["C2"].number_format == xlsx.DATE_FORMAT
+
+
+# -- end to end: typed into the app, exported by the app's exporter -------------------------------
+@pytest.fixture
+def one_item(sqlite_ctx):
+    fid = fb.create_feedback(sqlite_ctx, fb.FeedbackInput(summary="placeholder", source_kind="written_submission",
+                                                          received_on=clock.today()))
+    return sqlite_ctx, fid
+
+
+def _exported_row(ctx, fid, path) -> dict:
+    export_list(ctx, "feedback", path)
+    ws = openpyxl.load_workbook(path).worksheets[0]
+    headers = [c.value for c in ws[1]]
+    for row in ws.iter_rows(min_row=2):
+        if row[0].value == fid:
+            return {h: c for h, c in zip(headers, row, strict=True)}
+    raise AssertionError(f"feedback {fid} is not in the export")
+
+
+def _all_cells(path):
+    return [c for ws in openpyxl.load_workbook(path).worksheets for row in ws.iter_rows() for c in row]
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(summary=hostile, response=hostile)
+def test_any_text_saved_in_the_app_is_exported_as_text(one_item, tmp_path, summary, response):
+    ctx, fid = one_item
+    assume(summary.strip() and len(summary.strip()) <= fb.SUMMARY_MAX)
+    d = fb.get_feedback(ctx, fid)
+    fb.update_feedback(ctx, fid, fb.FeedbackInput(summary=summary, source_kind=d.source_kind,
+                                                  received_on=d.received_on), d.version)
+    d = fb.get_feedback(ctx, fid)
+    fb.update_response(ctx, fid, d.version, response=response, owner_name="Commissioning Manager",
+                       due_on=clock.today())
+    stored = fb.get_feedback(ctx, fid)
+    path = tmp_path / "feedback.xlsx"
+    row = _exported_row(ctx, fid, path)
+    assert all(c.data_type != "f" for c in _all_cells(path)), "a cell became a formula"
+    for header, value in (("Summary", stored.summary), ("We did", stored.response)):
+        cell = row[header]
+        expected = xlsx.clean_text(value) if value else ""
+        if not expected:
+            assert cell.value in (None, "")
+            continue
+        assert cell.data_type == "s" and cell.value == expected
+        if expected.lstrip().startswith(xlsx.FORMULA_TRIGGERS):
+            assert cell.quotePrefix
+
+
+@pytest.mark.parametrize("attack", ["=HYPERLINK(\"http://x\",\"y\")", "+SUM(1,1)", "-2+3", "@cmd", "\t=1", "\r=1"])
+def test_names_in_every_list_column_stay_text(sqlite_ctx, tmp_path, attack):
+    """Theme, service and meeting names reach the feedback export through other tables."""
+    from tests.feedback.helpers import make_meeting, make_service
+
+    ctx = sqlite_ctx
+    tid = fb.add_theme(ctx, f"{attack} theme")
+    sid = make_service(ctx, name=f"{attack} service")
+    mid = make_meeting(ctx, title=f"{attack} forum")
+    fid = fb.create_feedback(ctx, fb.FeedbackInput(summary=f"{attack} said", source_kind="meeting", meeting_id=mid,
+                                                   received_on=clock.today(), theme_ids=[tid], service_ids=[sid]))
+    path = tmp_path / "f.xlsx"
+    row = _exported_row(ctx, fid, path)
+    assert all(c.data_type != "f" for c in _all_cells(path))
+    for header in ("Summary", "Themes", "Services", "Meeting"):
+        cell = row[header]
+        assert cell.data_type == "s" and xlsx.clean_text(attack).strip() in cell.value
+        assert cell.quotePrefix == cell.value.lstrip().startswith(xlsx.FORMULA_TRIGGERS)
+    export_list(ctx, "services", tmp_path / "s.xlsx")
+    assert all(c.data_type != "f" for c in _all_cells(tmp_path / "s.xlsx"))

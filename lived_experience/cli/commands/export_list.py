@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+# Every list in the app, for --help (tests/exporting checks this against the registry, so a new
+# list cannot be left out). Written out here so that building the parser stays cheap at start-up.
+KINDS = ["applicants", "members", "meetings", "feedback", "services", "expenses", "windows", "dbs",
+         "organisations", "imports", "staff", "audit", "people", "recruitment_summary"]
+
 
 def add(sub):
     p = sub.add_parser(
@@ -11,8 +16,10 @@ def add(sub):
                     "row, an 'About this export' sheet, and the protective marking in every header and footer. "
                     "Text that starts with =, +, -, @, a tab or a carriage return is written as text, so no "
                     "cell can become a formula.")
-    p.add_argument("kind", metavar="KIND", help="the list: the same names as 'list' (e.g. feedback, services)")
-    p.add_argument("--output", required=True, metavar="FILE.xlsx", help="the workbook to write")
+    p.add_argument("kind", metavar="KIND", help="the list, one of: " + ", ".join(KINDS)
+                   + " (dbs, staff, audit and people need the matching role)")
+    p.add_argument("--output", required=True, metavar="FILE.xlsx",
+                   help="the workbook to write, in a folder that exists (an existing file is replaced)")
     p.add_argument("--search", default="", metavar="TEXT", help="only rows containing every word of TEXT")
     p.add_argument("--filter", action="append", default=[], metavar="KEY=VALUE",
                    help="only rows where KEY is VALUE (repeatable), as for 'list'")
