@@ -39,7 +39,7 @@ from lived_experience.core.context import AppContext
 from lived_experience.core.errors import UserError
 from lived_experience.core.formatting import pounds, uk_date
 from lived_experience.core.uow import unit_of_work
-from lived_experience.exporting import pdf
+from lived_experience.exporting import pdf, xlsx
 from lived_experience.exporting.you_said_we_did import page_count
 from lived_experience.security import audit
 from lived_experience.security.guard import require
@@ -105,11 +105,7 @@ def _status(value: str) -> str:
 def write_evidence(ctx: AppContext, cycle_id: int, output: Path, *, include_quotes: bool = False,
                    progress: Callable[[int, int], None] | None = None) -> EvidenceResult:
     require(ctx, Perm.EXPORT, entity="commissioning_cycle", entity_id=cycle_id)
-    output = Path(output)
-    if output.suffix.lower() != ".pdf":
-        raise UserError("The evidence must be a .pdf file (for example evidence.pdf).")
-    if output.is_dir():
-        raise UserError(f"{output} is a folder: give the file a name.")
+    output = xlsx.check_output(Path(output), ".pdf", "evidence.pdf")
     cycle = get_cycle(ctx, cycle_id)
     items = cycle_feedback(ctx, cycle_id)
     by_id = {i.id: i for i in items}
@@ -160,20 +156,28 @@ def write_evidence(ctx: AppContext, cycle_id: int, output: Path, *, include_quot
                          "; ".join(x for x in (a.reference, a.notes) if x)])
     if len(rows) > 1:
         story.append(Spacer(1, 4 * mm))
-        story.append(pdf.table(rows, st, widths=[0.14 * WIDTH, 0.38 * WIDTH, 0.16 * WIDTH, 0.32 * WIDTH]))
+        table = pdf.table(rows, st, widths=[0.14 * WIDTH, 0.38 * WIDTH, 0.16 * WIDTH, 0.32 * WIDTH])
+        # A dozen activities fit on a page: keep the table whole rather than leave a row behind.
+        story.append(KeepTogether([pdf.para("Activities in each stage", st.h3), table]) if len(rows) <= 16
+                     else table)
     if progress:
         progress(1, 4)
 
-    # By theme.
-    story.append(pdf.para("Feedback by theme", st.h2))
+    # By theme. A heading is never left alone at the foot of a page: it goes in the
+    # same keep-together block as the first thing under it.
+    heading = [pdf.para("Feedback by theme", st.h2)]
     if not items:
         story.append(pdf.para("No feedback has been linked to this cycle yet.", st.note))
     groups: dict[str, list[EvidenceFeedback]] = defaultdict(list)
     for i in items:
         for t in i.themes or ["No theme recorded"]:
             groups[t].append(i)
+    if not groups:
+        story[-1:-1] = heading
+        heading = []
     for theme, members in sorted(groups.items(), key=lambda kv: (-len(kv[1]), kv[0])):
-        block = [pdf.para(f"{theme} ({len(members)})", st.h3)]
+        block = heading + [pdf.para(f"{theme} ({len(members)})", st.h3)]
+        heading = []
         head = ["Ref", "What was said", "Rights", "Status"]
         rows = [head]
         for i in members:
@@ -182,10 +186,13 @@ def write_evidence(ctx: AppContext, cycle_id: int, output: Path, *, include_quot
                 said += f"<br/><i>\u201c{pdf.text(i.quote)}\u201d</i>"
             rows.append([i.ref, pdf.rich(said, st.cell), ", ".join(str(r) for r in i.rights) or "None",
                          _status(i.status)])
-        block.append(pdf.table(rows, st, widths=[0.1 * WIDTH, 0.6 * WIDTH, 0.12 * WIDTH, 0.18 * WIDTH]))
-        story.append(KeepTogether(block) if len(members) < 8 else block[0])
-        if len(members) >= 8:
-            story.append(block[1])
+        table = pdf.table(rows, st, widths=[0.1 * WIDTH, 0.6 * WIDTH, 0.12 * WIDTH, 0.18 * WIDTH])
+        if len(members) < 8:
+            story.append(KeepTogether(block + [table]))
+        else:
+            # A long table splits across pages (its header repeats); the headings stay with its start.
+            story.extend(block)
+            story.append(table)
     if progress:
         progress(2, 4)
 
@@ -206,11 +213,11 @@ def write_evidence(ctx: AppContext, cycle_id: int, output: Path, *, include_quot
         progress(3, 4)
 
     # Decisions and the feedback behind each.
-    story.append(pdf.para("Decisions and the feedback behind them", st.h2))
+    heading = [pdf.para("Decisions and the feedback behind them", st.h2)]
     if not cycle.decisions:
-        story.append(pdf.para("No decisions have been recorded for this cycle yet.", st.note))
+        story.extend(heading + [pdf.para("No decisions have been recorded for this cycle yet.", st.note)])
     for d in cycle.decisions:
-        block = [pdf.para(f"{uk_date(d.decided_on)}: {d.summary}", st.h3),
+        block = heading + [pdf.para(f"{uk_date(d.decided_on)}: {d.summary}", st.h3),
                  pdf.para(f"Decided by {d.decided_by}" + (f", {d.stage.capitalize()} stage" if d.stage else ""),
                           st.small)]
         if d.detail:
@@ -226,6 +233,7 @@ def write_evidence(ctx: AppContext, cycle_id: int, output: Path, *, include_quot
         else:
             block.append(pdf.para("No feedback was linked to this decision.", st.note))
         story.append(KeepTogether(block))
+        heading = []
     title = f"Commissioning evidence: {cycle.name}"
     # The footer repeats the document title: keep it short (the cycle is in the subject and on page 1).
     info = pdf.DocInfo(title=f"Evidence, cycle {cycle.id}",
@@ -233,10 +241,10 @@ def write_evidence(ctx: AppContext, cycle_id: int, output: Path, *, include_quot
                        author="Office of the Police and Crime Commissioner for Leicester, Leicestershire and Rutland",
                        marking=marking)
     try:
-        output.parent.mkdir(parents=True, exist_ok=True)
         pdf.build(output, story, info)
     except OSError as exc:
-        raise UserError(f"The PDF could not be written to {output}: {exc.strerror}.") from None
+        raise UserError(f"The PDF could not be written to {output}: it is read-only or open in another program "
+                        f"({exc.strerror}).") from None
     pages = page_count(output)
     with unit_of_work(ctx) as s:
         audit.record(s, ctx.actor, "export", entity="commissioning_cycle", entity_id=cycle_id,

@@ -22,11 +22,12 @@ from sqlalchemy import select
 
 from db.enums import FeedbackSource, FeedbackStatus
 from db.models import FeedbackItem, FeedbackTheme, Meeting, Theme
+from lived_experience.core import clock
 from lived_experience.core.context import AppContext
 from lived_experience.core.errors import UserError, ValidationError
 from lived_experience.core.formatting import uk_date
 from lived_experience.core.uow import unit_of_work
-from lived_experience.exporting import pdf
+from lived_experience.exporting import pdf, xlsx
 from lived_experience.security import audit
 from lived_experience.security.guard import require
 from lived_experience.security.permissions import Perm
@@ -65,16 +66,24 @@ def pseudonym(n: int) -> str:
     return f"Member {letters}"
 
 
-def _we_did(item, status: FeedbackStatus) -> str:
+def _we_did(item, status: FeedbackStatus, today: dt.date | None = None) -> str:
+    """What members read under "We did". A due date is only promised while it is ahead:
+    one that has passed is not repeated back to members as if it still held."""
+    today = today or clock.today()
+    due_on = item.response_due_on
+    ahead = due_on is not None and due_on >= today
     if status is S.NOT_ACTIONED or (status is S.REPORTED_BACK and item.not_actioned_reason):
         return f"We could not do this: {item.not_actioned_reason}"
     if status in (S.ACTIONED, S.REPORTED_BACK):
         return item.response or "Done."
     if status is S.RESPONSE_AGREED:
-        due = f" (due by {uk_date(item.response_due_on)})" if item.response_due_on else ""
-        return f"Agreed, under way{due}: {item.response}" if item.response else f"Agreed, under way{due}."
-    due = f" We will tell you what happens by {uk_date(item.response_due_on)}." if item.response_due_on else ""
-    return "We are considering this." + due
+        when = f" (due by {uk_date(due_on)})" if ahead else (" (taking longer than we planned)" if due_on else "")
+        return f"Agreed, under way{when}: {item.response}" if item.response else f"Agreed, under way{when}."
+    if ahead:
+        return f"We are considering this. We will tell you what happens by {uk_date(due_on)}."
+    if due_on is not None:
+        return "We are still considering this: it is taking longer than we planned, and we will tell you what happens."
+    return "We are considering this."
 
 
 def member_items(ctx: AppContext, date_from: dt.date, date_to: dt.date) -> list[MemberItem]:
@@ -140,11 +149,7 @@ def write_you_said_we_did(ctx: AppContext, output: Path, date_from: dt.date, dat
                           large_print: bool = False,
                           progress: Callable[[int, int], None] | None = None) -> ReportResult:
     require(ctx, Perm.EXPORT, entity="feedback_item")
-    output = Path(output)
-    if output.suffix.lower() != ".pdf":
-        raise UserError("The report must be a .pdf file (for example you-said-we-did.pdf).")
-    if output.is_dir():
-        raise UserError(f"{output} is a folder: give the file a name.")
+    output = xlsx.check_output(Path(output), ".pdf", "you-said-we-did.pdf")
     items = member_items(ctx, date_from, date_to)
     st = pdf.styles(large_print)
     period = f"{uk_date(date_from)} to {uk_date(date_to)}"
@@ -183,10 +188,10 @@ def write_you_said_we_did(ctx: AppContext, output: Path, date_from: dt.date, dat
                        author="Office of the Police and Crime Commissioner for Leicester, Leicestershire and Rutland",
                        marking=MARKING, large_print=large_print)
     try:
-        output.parent.mkdir(parents=True, exist_ok=True)
         pdf.build(output, story, info, progress=progress)
     except OSError as exc:
-        raise UserError(f"The PDF could not be written to {output}: {exc.strerror}.") from None
+        raise UserError(f"The PDF could not be written to {output}: it is read-only or open in another program "
+                        f"({exc.strerror}).") from None
     pages = page_count(output)
     with unit_of_work(ctx) as s:
         audit.record(s, ctx.actor, "export", entity="feedback_item",

@@ -69,9 +69,57 @@ def _as_date(value, key: str) -> dt.date:
         raise UserError(f"The '{key}' filter needs a date such as 23/11/2026, not '{value}'.") from None
 
 
-def _has_link(link_table, column, value_column):
+def _as_int(value, key: str) -> int:
+    """A filter that names a record takes its number (the command line's --filter service=3)."""
+    if isinstance(value, bool):
+        raise UserError(f"The '{key}' filter needs a number, not '{value}'.")
+    if isinstance(value, int):
+        return value
+    text = str(value).strip()
+    if not text.isdigit():
+        raise UserError(f"The '{key}' filter needs a number (the record's id), not '{value}'.")
+    return int(text)
+
+
+def _values(value) -> list:
+    return list(value) if isinstance(value, list | tuple | set) else [value]
+
+
+def _has_link(link_table, key: str, value_column):
     def build(value):
-        return FeedbackItem.id.in_(select(link_table.feedback_id).where(value_column == value))
+        ids = [_as_int(v, key) for v in _values(value)]
+        return FeedbackItem.id.in_(select(link_table.feedback_id).where(value_column.in_(ids)))
+
+    return build
+
+
+def _right(value):
+    numbers = [_as_int(v, "right") for v in _values(value)]
+    bad = [n for n in numbers if not 1 <= n <= 12]
+    if bad:
+        raise UserError(f"The Victims' Code has rights 1 to 12; {bad[0]} is not one of them.")
+    return FeedbackItem.id.in_(select(FeedbackRight.feedback_id).where(FeedbackRight.right_number.in_(numbers)))
+
+
+def _record(column, key: str):
+    def build(value):
+        return column.in_([_as_int(v, key) for v in _values(value)])
+
+    return build
+
+
+def _one_of(column, enum, key: str):
+    """A stored value or its label ("under consideration", "Response agreed"); anything else is refused."""
+
+    def build(value):
+        out = []
+        for v in _values(value):
+            try:
+                out.append(enum.parse(str(v)).value)
+            except ValueError:
+                raise UserError(f"The '{key}' filter: '{v}' is not one of "
+                                f"{', '.join(m.value for m in enum)}.") from None
+        return column.in_(out)
 
     return build
 
@@ -101,17 +149,22 @@ register(
             C("response", "We did", FeedbackItem.response, searchable=True, hidden=True),
         ],
         filters=[
-            ListFilter("status", "Status", FeedbackItem.status, enum=FeedbackStatus),
-            ListFilter("priority", "Priority", FeedbackItem.priority, enum=Priority),
-            ListFilter("stage", "Stage", FeedbackItem.cycle_stage, enum=CycleStage),
-            ListFilter("cycle", "Cycle", FeedbackItem.cycle_id),
-            ListFilter("meeting", "Meeting", FeedbackItem.meeting_id),
+            ListFilter("status", "Status", FeedbackItem.status, enum=FeedbackStatus,
+                       build=_one_of(FeedbackItem.status, FeedbackStatus, "status")),
+            ListFilter("priority", "Priority", FeedbackItem.priority, enum=Priority,
+                       build=_one_of(FeedbackItem.priority, Priority, "priority")),
+            ListFilter("stage", "Stage", FeedbackItem.cycle_stage, enum=CycleStage,
+                       build=_one_of(FeedbackItem.cycle_stage, CycleStage, "stage")),
+            ListFilter("source", "Source", FeedbackItem.source_kind, enum=FeedbackSource,
+                       build=_one_of(FeedbackItem.source_kind, FeedbackSource, "source")),
+            ListFilter("cycle", "Cycle", FeedbackItem.cycle_id, build=_record(FeedbackItem.cycle_id, "cycle")),
+            ListFilter("meeting", "Meeting", FeedbackItem.meeting_id,
+                       build=_record(FeedbackItem.meeting_id, "meeting")),
             ListFilter("service", "Service", None,
-                       build=_has_link(FeedbackService, "service_id", FeedbackService.service_id)),
-            ListFilter("right", "Right", None,
-                       build=_has_link(FeedbackRight, "right_number", FeedbackRight.right_number)),
+                       build=_has_link(FeedbackService, "service", FeedbackService.service_id)),
+            ListFilter("right", "Right", None, build=_right),
             ListFilter("theme", "Theme", None,
-                       build=_has_link(FeedbackTheme, "theme_id", FeedbackTheme.theme_id)),
+                       build=_has_link(FeedbackTheme, "theme", FeedbackTheme.theme_id)),
             ListFilter("from", "From", FeedbackItem.received_on,
                        build=lambda v: FeedbackItem.received_on >= _as_date(v, "from")),
             ListFilter("to", "To", FeedbackItem.received_on,

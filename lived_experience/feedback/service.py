@@ -9,7 +9,7 @@ Rules kept here (never only in the window):
   kept but readable only with ``Perm.ANONYMOUS_SOURCE``, field by field, and each
   reading is audited. Nobody without that permission can change or remove the
   link, or make the item non-anonymous. The link never leaves the app: lists,
-  workbooks and PDFs do not carry it.
+  workbooks, PDFs, search results and audit events do not carry it.
 - The loop moves one step at a time: new -> under consideration -> response
   agreed -> actioned or not actioned (with the reason) -> reported back (date
   and how). A response ("we did...") has an owner and a due date.
@@ -332,8 +332,9 @@ def create_feedback(ctx: AppContext, data: FeedbackInput) -> int:
         fields = ["summary", "source_kind", "received_on", "themes", "services", "rights", "priority"]
         fields += [k for k in ("quote", "meeting_id", "agenda_item_id", "cycle_id", "cycle_stage") if clean[k]]
         fields += [k for k in SOURCE_LINK_FIELDS if clean[k]]
-        audit.record(s, ctx.actor, "feedback.create", entity="feedback_item", entity_id=item.id, fields=fields,
-                     subject_person_id=None if clean["anonymous"] else clean["person_id"])
+        # Never ``subject_person_id`` on a feedback event: an item made anonymous later would
+        # otherwise stay linked to its member in the (append-only) audit log.
+        audit.record(s, ctx.actor, "feedback.create", entity="feedback_item", entity_id=item.id, fields=fields)
         return item.id
 
 
@@ -367,8 +368,7 @@ def update_feedback(ctx: AppContext, feedback_id: int, data: FeedbackInput, expe
             return
         item.updated_by_id = ctx.actor.id
         item.updated_at = clock.now()
-        audit.record(s, ctx.actor, "feedback.change", entity="feedback_item", entity_id=item.id, fields=changed,
-                     subject_person_id=None if item.anonymous else item.person_id)
+        audit.record(s, ctx.actor, "feedback.change", entity="feedback_item", entity_id=item.id, fields=changed)
 
 
 def delete_feedback(ctx: AppContext, feedback_id: int, expected_version: int | None) -> None:
@@ -401,9 +401,11 @@ def get_feedback(ctx: AppContext, feedback_id: int, *, reveal_source: bool = Fal
         item = get_or_404(s, FeedbackItem, feedback_id, "feedback item")
         detail = _detail(s, item, show_link=show_link, may_reveal=anonymous_link and _may_read_source(ctx))
     if anonymous_link and show_link:
+        # The reading is recorded (who, when, which item) but not whose item it is: the audit
+        # log is an output too, and the link never leaves the item.
         audit.record_now(ctx, "view", entity="feedback_item", entity_id=feedback_id,
                          fields=[k for k in SOURCE_LINK_FIELDS if getattr(detail, k) is not None],
-                         subject_person_id=detail.person_id, detail="anonymous feedback source")
+                         detail="anonymous feedback source")
     return detail
 
 

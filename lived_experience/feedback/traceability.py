@@ -41,7 +41,7 @@ from lived_experience.commissioning.lists import current_cycles
 from lived_experience.commissioning.stages import STAGE_LABELS, current_stage
 from lived_experience.core import clock
 from lived_experience.core.context import AppContext
-from lived_experience.core.errors import UserError, ValidationError
+from lived_experience.core.errors import ValidationError
 from lived_experience.core.formatting import uk_date
 from lived_experience.core.uow import get_or_404, unit_of_work
 from lived_experience.security.guard import require
@@ -174,6 +174,14 @@ def _evidence_items(session, ids: list[int]) -> list[EvidenceItem]:
         .order_by(FeedbackItem.received_on, FeedbackItem.id)).all()
     return [EvidenceItem(i.id, i.summary, i.received_on, themes.get(i.id, []), rights.get(i.id, []), i.status,
                          i.response) for i in items]
+
+
+def feedback_items(ctx: AppContext, ids: list[int]) -> list[EvidenceItem]:
+    """The items behind a cell of the rights grid (or any list of ids): what was said,
+    its themes, rights and status. Never the source."""
+    require(ctx, Perm.READ)
+    with unit_of_work(ctx, readonly=True) as s:
+        return _evidence_items(s, sorted(set(ids)))
 
 
 def decision_evidence(ctx: AppContext, decision_id: int) -> DecisionEvidence:
@@ -403,11 +411,7 @@ def export_traceability(ctx: AppContext, output: Path, date_from: dt.date | None
     from lived_experience.security import audit
 
     require(ctx, Perm.EXPORT, entity="feedback_item")
-    output = Path(output)
-    if output.suffix.lower() != ".xlsx":
-        raise UserError("The export must be an .xlsx file (for example traceability.xlsx).")
-    if output.is_dir():
-        raise UserError(f"{output} is a folder: give the file a name.")
+    output = xlsx.check_output(Path(output), ".xlsx", "traceability.xlsx")
     date_from, date_to = _check_period(date_from, date_to)
     step = progress or (lambda _d, _t: None)
     step(0, 4)
@@ -465,11 +469,7 @@ def export_traceability(ctx: AppContext, output: Path, date_from: dt.date | None
         ("Exported by", ctx.actor.display_name),
         ("Sources", "No member, contact or anonymous source appears in this workbook."),
     ])
-    try:
-        output.parent.mkdir(parents=True, exist_ok=True)
-        xlsx.save(wb, output)
-    except OSError as exc:
-        raise UserError(f"The workbook could not be written to {output}: {exc.strerror}.") from None
+    xlsx.save(wb, output)
     total_rows = len(change_rows) + len(dec_rows) + len(grid_rows) + len(theme_rows)
     with unit_of_work(ctx) as s:
         audit.record(s, ctx.actor, "export", entity="feedback_item",

@@ -93,3 +93,52 @@ def test_a_viewer_cannot_export(demo_ctx, tmp_path):
     with pytest.raises(PermissionDenied):
         write_evidence(as_role(demo_ctx, "viewer"), 1, tmp_path / "e.pdf")
     assert not (tmp_path / "e.pdf").exists()
+
+
+def test_a_due_date_that_has_passed_is_not_promised_to_members():
+    from types import SimpleNamespace
+
+    from db.enums import FeedbackStatus as S
+    from lived_experience.exporting.you_said_we_did import _we_did
+
+    today = dt.date(2026, 11, 23)
+
+    def item(due, response=None):
+        return SimpleNamespace(response=response, response_due_on=due, not_actioned_reason=None)
+
+    ahead, gone = dt.date(2026, 12, 1), dt.date(2026, 10, 1)
+    assert _we_did(item(ahead), S.NEW, today) == "We are considering this. We will tell you what happens by 01/12/2026."
+    assert "01/10/2026" not in _we_did(item(gone), S.UNDER_CONSIDERATION, today)
+    assert "taking longer than we planned" in _we_did(item(gone), S.UNDER_CONSIDERATION, today)
+    assert _we_did(item(None), S.NEW, today) == "We are considering this."
+    agreed = _we_did(item(gone, "A named contact"), S.RESPONSE_AGREED, today)
+    assert "01/10/2026" not in agreed and agreed.endswith("A named contact")
+    assert "(due by 01/12/2026)" in _we_did(item(ahead, "A named contact"), S.RESPONSE_AGREED, today)
+
+
+def _lowest_body_line(page) -> str:
+    """The text nearest the foot of the page, above the footer (the bottom 20 mm) and below the
+    header (the top 20 mm), by the text's position on the page."""
+    height = float(page.mediabox.height)
+    band = 20 * 72 / 25.4
+    found: list[tuple[float, str]] = []
+
+    def visit(text, cm, tm, _font, _size):
+        y = tm[5] * cm[3] + cm[5]  # the text's baseline, in page units from the bottom
+        if text.strip() and band < y < height - band:
+            found.append((y, text.strip()))
+
+    page.extract_text(visitor_text=visit)
+    return min(found)[1] if found else ""
+
+
+def test_the_evidence_pdf_never_leaves_a_heading_at_the_foot_of_a_page(demo_ctx, tmp_path):
+    """A section heading keeps with what is under it: it is never the last thing on a page."""
+    headings = ("Feedback by theme", "Decisions and the feedback behind them", "Feedback by Victims' Code right",
+                "Activities in each stage")
+    for cycle_id in range(1, 7):
+        for quotes in (False, True):
+            res = write_evidence(demo_ctx, cycle_id, tmp_path / f"e{cycle_id}{quotes}.pdf", include_quotes=quotes)
+            for n, page in enumerate(PdfReader(str(res.path)).pages[:-1], start=1):
+                last = _lowest_body_line(page)
+                assert last and not last.startswith(headings), (cycle_id, quotes, n, last)

@@ -61,8 +61,45 @@ def test_permitted_staff_can_read_it_and_the_reading_is_audited(anon):
     with unit_of_work(ctx, readonly=True) as s:
         ev = s.execute(select(AuditEvent.fields, AuditEvent.subject_person_id, AuditEvent.detail)
                        .where(AuditEvent.action == "view", AuditEvent.entity == "feedback_item")).all()
-    assert len(ev) == 1 and ev[0].fields == "person_id" and ev[0].subject_person_id == pid
+    # Who looked, and at which item; not whose item it is (the audit log is an output too).
+    assert len(ev) == 1 and ev[0].fields == "person_id" and ev[0].subject_person_id is None
     assert SECRET_NAME not in (ev[0].detail or "")
+
+
+def test_no_audit_event_links_the_member_to_the_item(ctx):
+    """Even an item given openly and made anonymous later leaves no trace of its member in
+    the append-only audit log, nor in the audit list and its export."""
+    pid = make_member(ctx)
+    fid = item(ctx, summary="Told to wait for a call that never came", source_kind="member", person_id=pid)
+    d = fb.get_feedback(ctx, fid)
+    data = fb.FeedbackInput(summary=d.summary, source_kind="member", received_on=d.received_on, person_id=pid,
+                            anonymous=True)
+    fb.update_feedback(ctx, fid, data, d.version)
+    fb.get_feedback(as_role(ctx, "admin"), fid, reveal_source=True)
+    with unit_of_work(ctx, readonly=True) as s:
+        linked = s.execute(select(AuditEvent.action, AuditEvent.entity_id)
+                           .where(AuditEvent.subject_person_id == pid)).all()
+        actions = s.scalars(select(AuditEvent.action).where(AuditEvent.entity == "feedback_item")).all()
+    assert linked == []
+    assert {"feedback.create", "feedback.change", "view"} <= set(actions)
+    rows = list_all(ctx, "audit").rows
+    assert rows and not [r for r in rows if r.get("entity") == "feedback_item" and r.get("subject_person_id")]
+
+
+def test_subject_access_for_another_member_carries_nothing_of_it(anon, tmp_path):
+    from lived_experience.retention.subject_access import subject_access
+
+    ctx, fid, pid, _ = anon
+    other = make_member(ctx, "Olwen", "Brightside")
+    fb.get_feedback(as_role(ctx, "admin"), fid, reveal_source=True)
+    res = subject_access(ctx, other, tmp_path)
+    wb = openpyxl.load_workbook(res.xlsx_path)
+    cells = " ".join(str(c.value) for ws in wb.worksheets for row in ws.iter_rows() for c in row if c.value)
+    pdf_text = " ".join(p.extract_text() for p in PdfReader(str(res.pdf_path)).pages)
+    for text in (cells, pdf_text):
+        assert "Olwen" in text
+        assert "complaints route" not in text.lower() and "Nobody told me" not in text
+        assert "Zebedee" not in text and "Quartermaine" not in text
 
 
 def test_a_coordinator_editing_the_item_keeps_the_hidden_link(anon):

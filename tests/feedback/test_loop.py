@@ -188,3 +188,37 @@ def test_member_source_names_the_member(ctx):
     fid = item(ctx, source_kind="member", person_id=pid)
     d = fb.get_feedback(ctx, fid)
     assert d.person_name == "Zebedee Quartermaine" and "Zebedee" in d.source_label
+
+
+def test_the_feedback_list_filters_and_refuses_bad_values(ctx):
+    from lived_experience.core.errors import UserError
+    from lived_experience.listing.query import list_all
+
+    sid = make_service(ctx)
+    other = make_service(ctx, "Adult SARC", "sarc")
+    cid = make_cycle(ctx, sid)
+    themes = theme_ids(ctx)
+    a = item(ctx, summary="Evening access", cycle_id=cid, cycle_stage="plan", rights=[4],
+             theme_ids=[themes["Waiting times and delays"]], days_ago=40)
+    b = item(ctx, summary="Private waiting room", service_ids=[other], rights=[4, 12], days_ago=3)
+    fb.move_feedback(ctx, b, fb.StepInput("under_consideration"), fb.get_feedback(ctx, b).version)
+
+    def ids(**filters):
+        return sorted(r["id"] for r in list_all(ctx, "feedback", filters=filters).rows)
+
+    assert ids(service=sid) == [a] and ids(service=str(other)) == [b] and ids(service=[sid, other]) == [a, b]
+    assert ids(right=4) == [a, b] and ids(right="12") == [b]
+    assert ids(theme=themes["Waiting times and delays"]) == [a]
+    assert ids(cycle=cid) == [a] and ids(stage="plan") == [a] and ids(stage="Plan") == [a]
+    assert ids(status="under_consideration") == [b] and ids(status="Under consideration") == [b]
+    assert ids(status=["new", "under_consideration"]) == [a, b]
+    assert ids(**{"from": clock.today() - dt.timedelta(days=10)}) == [b]
+    assert ids(**{"to": (clock.today() - dt.timedelta(days=10)).strftime("%d/%m/%Y")}) == [a]
+    for bad, message in ({"status": "finished"}, "'finished' is not one of"), ({"right": 13}, "rights 1 to 12"), \
+            ({"right": "x"}, "needs a number"), ({"service": "ISVA"}, "needs a number"), \
+            ({"cycle": "2026"}, None), ({"stage": "later"}, "is not one of"), ({"colour": "red"}, "cannot be filtered"):
+        if message is None:
+            assert ids(**bad) == []  # a number that is no cycle's id: nothing, not an error
+            continue
+        with pytest.raises(UserError, match=message):
+            list_all(ctx, "feedback", filters=bad)
