@@ -2,26 +2,28 @@
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
 from db.enums import ServiceKind, ServiceStatus
 from db.models import CommissionedService as S
 from db.models import CommissioningCycle, Organisation
-from lived_experience.commissioning.stages import current_stage
+from lived_experience.commissioning.stages import CurrentStage, current_stage
 from lived_experience.listing.registry import register
 from lived_experience.listing.spec import ListColumn as C
 from lived_experience.listing.spec import ListFilter, ListSpec
 
 
 def current_cycles(session, service_ids):
-    """The latest cycle of each service (by start date, then id), stages loaded."""
+    """The latest cycle of each service (by start date, then id; a cycle with no start
+    date counts as the earliest, on every database), stages loaded."""
     latest = {}
     for cycle in session.scalars(
         select(CommissioningCycle)
         .where(CommissioningCycle.service_id.in_(service_ids))
         .options(selectinload(CommissioningCycle.stages))
-        .order_by(CommissioningCycle.service_id, CommissioningCycle.starts_on, CommissioningCycle.id)
+        .order_by(CommissioningCycle.service_id, CommissioningCycle.starts_on.asc().nulls_first(),
+                  CommissioningCycle.id)
     ):
         latest[cycle.service_id] = cycle
     return latest
@@ -45,13 +47,13 @@ register(
         columns=[
             C("name", "Service", S.name, searchable=True, width=260),
             C("kind", "Kind", S.kind, kind="enum", enum=ServiceKind),
-            C("provider", "Provider", Organisation.name, searchable=True, width=200),
+            C("provider", "Provider", func.coalesce(Organisation.name, S.provider_name), searchable=True, width=200),
             C("contract_start", "Contract starts", S.contract_start, kind="date"),
             C("contract_end", "Contract ends", S.contract_end, kind="date"),
             C("annual_value_pence", "Annual value", S.annual_value_pence, kind="money"),
             C("status", "Status", S.status, kind="enum", enum=ServiceStatus),
             C("current_cycle", "Current cycle", None, sortable=False),
-            C("current_stage", "Current stage", None, sortable=False),
+            C("current_stage", "Current stage", None, kind="enum", enum=CurrentStage, sortable=False),
         ],
         filters=[
             ListFilter("kind", "Kind", S.kind, enum=ServiceKind),

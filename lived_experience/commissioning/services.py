@@ -237,7 +237,9 @@ def get_service(ctx: AppContext, service_id: int) -> ServiceDetail:
         provider = s.get(Organisation, svc.provider_id) if svc.provider_id else None
         days = (svc.contract_end - today).days if svc.contract_end else None
         cycles = []
-        for c in svc.cycles:
+        # Oldest first, the current (latest) cycle last; no start date counts as the oldest,
+        # the same on SQLite and PostgreSQL (``lists.current_cycles``).
+        for c in sorted(svc.cycles, key=lambda c: (c.starts_on is not None, c.starts_on or dt.date.min, c.id)):
             stage = current_stage(c.stages, today)
             cycles.append(CycleSummary(c.id, c.name, c.starts_on, stage, STAGE_LABELS.get(stage, stage)))
         return ServiceDetail(

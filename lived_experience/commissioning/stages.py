@@ -4,20 +4,35 @@ from __future__ import annotations
 
 import datetime as dt
 
-from db.enums import CycleStage
+from db.enums import CycleStage, Labelled
 from lived_experience.core import clock
 
 COMPLETE = "complete"
 NOT_STARTED = "not_started"
 
 
+class CurrentStage(Labelled):
+    """What ``current_stage`` can say: a stage, or the whole cycle not started or complete."""
+
+    NOT_STARTED = NOT_STARTED
+    ANALYSE = CycleStage.ANALYSE.value
+    PLAN = CycleStage.PLAN.value
+    DO = CycleStage.DO.value
+    REVIEW = CycleStage.REVIEW.value
+    COMPLETE = COMPLETE
+
+
 def current_stage(stages, today: dt.date | None = None) -> str:
     """``stages``: objects with stage, position, planned_start/end, actual_start/end.
 
-    The current stage is the latest one that has actually started and not
-    finished; failing that, the one whose planned dates contain today. A cycle
-    whose stages have all finished is complete; one with nothing started is not
-    started.
+    Actual dates come first, because they say what has really happened:
+
+    1. the latest stage that has actually started and not yet finished;
+    2. when every stage has finished: complete;
+    3. when some stage has started but none is open (between stages): the first
+       stage after the last one started;
+    4. with no actual dates at all, the stage whose planned dates contain today;
+    5. otherwise: not started.
     """
     today = today or clock.today()
     ordered = sorted(stages, key=lambda s: s.position)
@@ -27,16 +42,15 @@ def current_stage(stages, today: dt.date | None = None) -> str:
     open_ = [s for s in started if not s.actual_end or s.actual_end >= today]
     if open_:
         return open_[-1].stage
-    if started and all(s.actual_end and s.actual_end < today for s in ordered):
+    if all(s.actual_end and s.actual_end < today for s in ordered):
         return COMPLETE
-    for s in ordered:
-        if s.planned_start and s.planned_end and s.planned_start <= today <= s.planned_end:
-            return s.stage
     if started:
-        # Between stages: the next one not yet started is the one under way.
         last = started[-1]
         later = [s for s in ordered if s.position > last.position]
         return later[0].stage if later else COMPLETE
+    for s in ordered:
+        if s.planned_start and s.planned_end and s.planned_start <= today <= s.planned_end:
+            return s.stage
     return NOT_STARTED
 
 

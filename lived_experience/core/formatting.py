@@ -66,6 +66,8 @@ def parse_pounds(text: str) -> int:
         value = Decimal(s)
     except InvalidOperation:
         raise ValueError(f"'{text}' is not an amount of money") from None
+    if not value.is_finite():  # "NaN", "Infinity"
+        raise ValueError(f"'{text}' is not an amount of money")
     if value.as_tuple().exponent < -2:
         raise ValueError(f"'{text}' has more than two decimal places")
     return int((value * 100).quantize(Decimal(1), rounding=ROUND_HALF_UP))
