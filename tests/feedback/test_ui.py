@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication, QWidget
 from sqlalchemy import func, select
 
 from db.models import FeedbackItem
+from lived_experience.core import clock
 from lived_experience.core.uow import unit_of_work
 from lived_experience.feedback import service as fb
 
@@ -242,3 +245,156 @@ def test_adding_a_duplicate_service_asks_first(window, interaction, kind):
     interaction.answers["confirm"] = True
     dlg._on_ok()
     assert isinstance(dlg.result_value, int)
+
+
+def test_the_cycle_tab_fits_the_window_and_names_cycles_briefly(window, qtbot):
+    """At the usual window size the whole timeline (up to today's line) is on screen."""
+    from lived_experience.commissioning import cycles as cy
+
+    window.resize(1280, 800)
+    page = window.show_section("commissioning")
+    ctx = page.state.ctx
+    latest = cy.list_cycles(ctx, 1)[0]
+    long_name = latest.name + " including the Rutland and Melton outreach pilot and the county hubs review"
+    cy.update_cycle(ctx, latest.id, long_name, latest.starts_on, latest.notes, latest.version)
+    page.list.select_id(1)
+    panel = page.panel
+    panel.show_service(1)
+    panel.setCurrentIndex(1)
+    qtbot.waitUntil(lambda: panel.timeline.isVisible())
+    scroll = panel.currentWidget()
+    assert panel.timeline.width() <= scroll.viewport().width()
+    # However long a cycle's name, its chooser does not push the tab wider than the window.
+    panel.cycle_box.adjustSize()
+    assert panel.cycle_box.sizeHint().width() < scroll.viewport().width() // 2
+    assert scroll.horizontalScrollBar().maximum() == 0
+    texts = [panel.cycle_box.itemText(i) for i in range(panel.cycle_box.count())]
+    assert texts and not any(t.startswith(panel.service.name) for t in texts)
+    assert panel.cycle_box.value() == panel.service.cycles[-1].id  # the current cycle first
+    assert panel.timeline.minimumHeight() >= 4 * 26
+
+
+def test_a_count_in_the_rights_grid_lists_its_feedback_and_opens_one(window, qtbot):
+    page = window.show_section("commissioning")
+    page.tabs.setCurrentIndex(1)
+    tab = page.grid
+    model = tab.model
+    cell = next((model.index(r, c) for r in range(model.rowCount() - 1) for c in range(2, 14)
+                 if model.index(r, c).data() not in ("0", "")), None)
+    assert cell is not None
+    what, ids = tab.cell_ids(cell.row(), cell.column())
+    assert len(ids) == int(cell.data()) and "right" in what
+    assert model.headerData(cell.column(), Qt.Orientation.Horizontal, Qt.ItemDataRole.ToolTipRole).startswith(
+        f"Right {cell.column() - 1}:")
+    tab.show_cell(cell)
+    dlg = tab.last_dialog
+    assert dlg.model.rowCount() == len(ids)
+    assert {dlg.model.payload(r).feedback_id for r in range(dlg.model.rowCount())} == set(ids)
+    dlg._open(dlg.model.index(0, 0))
+    feedback = window.current_page()
+    assert feedback is window.pages["feedback"] and feedback.detail.detail.id == dlg.chosen
+    # The total row gathers every service's items for the right, without counting one twice.
+    total_row = model.rowCount() - 1
+    _what, total_ids = tab.cell_ids(total_row, cell.column())
+    assert len(total_ids) == int(model.index(total_row, cell.column()).data())
+    # A 0 says so in words instead of opening an empty list.
+    zero = next((model.index(r, c) for r in range(model.rowCount() - 1) for c in range(2, 14)
+                 if model.index(r, c).data() == "0"), None)
+    if zero is not None:
+        tab.last_dialog = None
+        tab.show_cell(zero)
+        assert tab.last_dialog is None
+        assert any("no feedback" in m.lower() for _k, m in window.state.interaction.messages)
+
+
+def test_evidence_behind_a_decision_opens_in_the_feedback_section(window):
+    page = window.show_section("commissioning")
+    page.list.select_id(1)
+    panel = page.panel
+    panel.setCurrentIndex(3)
+    panel.decision_view.selectRow(0)
+    first = panel.evidence.payload(0)
+    panel._open_evidence(panel.evidence.index(0, 0))
+    assert window.current_page() is window.pages["feedback"]
+    assert window.pages["feedback"].detail.detail.id == first.feedback_id
+
+
+def test_an_anonymous_member_point_by_keyboard_alone_and_several_in_a_row_fast(window, qtbot):
+    """Ctrl+N opens the form; the member, 'quote anonymously' and the date are reached with Tab;
+    each further point is a summary and Ctrl+Enter."""
+    import time
+
+    from lived_experience.listing.query import list_all
+
+    page = window.show_section("feedback")
+    window.activateWindow()
+    page.list.table.setFocus()
+    qtbot.waitUntil(lambda: QApplication.focusWidget() is page.list.table)
+    qtbot.keyClick(QApplication.focusWidget(), Qt.Key.Key_N, Qt.KeyboardModifier.ControlModifier)
+    qtbot.waitUntil(lambda: page._capture is not None and page._capture.isVisible())
+    dlg = page._capture
+    dlg.activateWindow()
+    qtbot.waitUntil(lambda: QApplication.focusWidget() is dlg.quote)
+    before = _count(page.ctx)
+
+    def press(key, mods=Qt.KeyboardModifier.NoModifier):
+        qtbot.keyClick(QApplication.focusWidget(), key, mods)
+
+    def type_(text):
+        qtbot.keyClicks(QApplication.focusWidget(), text)
+
+    def tab_to(widget, most=20):
+        for _ in range(most):
+            if QApplication.focusWidget() is widget:
+                return
+            press(Qt.Key.Key_Tab)
+        raise AssertionError(f"Tab never reached {widget.accessibleName()}")
+
+    type_("Nobody explained the complaints route to me.")
+    press(Qt.Key.Key_Tab)
+    type_("Complaints route not explained")
+    press(Qt.Key.Key_Tab)
+    assert QApplication.focusWidget() is dlg.source
+    type_("Mem")  # Meeting -> Member
+    assert dlg.source.value() == "member"
+    tab_to(dlg.member)
+    member_label = dlg.member.itemText(1)
+    type_(member_label[:4])
+    assert dlg.member.value() is not None
+    chosen = dlg.member.value()
+    tab_to(dlg.anonymous)
+    press(Qt.Key.Key_Space)
+    assert dlg.anonymous.isChecked()
+    tab_to(dlg.received)
+    press(Qt.Key.Key_A, Qt.KeyboardModifier.ControlModifier)
+    day = clock.today() - dt.timedelta(days=1)
+    type_(day.strftime("%d/%m/%Y"))
+    press(Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
+    assert dlg.error_label.isHidden(), dlg.error_label.text()
+    fid = dlg.saved_ids[-1]
+    with unit_of_work(page.ctx, readonly=True) as s:
+        saved = s.get(FeedbackItem, fid)
+        assert (saved.anonymous, saved.person_id, saved.source_kind, saved.received_on) == (True, chosen, "member",
+                                                                                            day)
+    # In no list output: the row has no person, and the member's name is nowhere in it.
+    row = next(r for r in list_all(page.ctx, "feedback").rows if r["id"] == fid)
+    assert member_label not in str(row) and not any("person" in k for k in row)
+
+    # More points from the same member, each one a summary and Ctrl+Enter: fast.
+    assert QApplication.focusWidget() is dlg.quote
+    started = time.perf_counter()
+    for n in range(5):
+        press(Qt.Key.Key_Tab)
+        type_(f"Point {n}")
+        press(Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
+        assert dlg.error_label.isHidden(), dlg.error_label.text()
+    elapsed = time.perf_counter() - started
+    assert _count(page.ctx) == before + 6
+    assert elapsed < 10, f"five points took {elapsed:.1f} s"
+    # The member's further points stay theirs, and stay anonymous; the form says whose they are.
+    with unit_of_work(page.ctx, readonly=True) as s:
+        rows = s.execute(select(FeedbackItem.person_id, FeedbackItem.anonymous)
+                         .where(FeedbackItem.id.in_(dlg.saved_ids))).all()
+    assert set(rows) == {(chosen, True)}
+    assert f"Still from {member_label} (quoted anonymously)" in dlg.status_label.text()
+    dlg.close()

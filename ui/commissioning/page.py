@@ -6,7 +6,10 @@ from __future__ import annotations
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
+    QAbstractItemView,
     QComboBox,
+    QDialog,
+    QDialogButtonBox,
     QFormLayout,
     QHBoxLayout,
     QLabel,
@@ -48,6 +51,12 @@ def _button(text: str, name: str, description: str, slot) -> QPushButton:
     return b
 
 
+def _short_cycle(cycle_name: str, service_name: str) -> str:
+    """'Adult ISVA service: 2026 cycle' shown beside that service is just '2026 cycle'."""
+    short = cycle_name.removeprefix(service_name).lstrip(" :-").strip()
+    return short or cycle_name
+
+
 def _selected(view):
     idx = view.currentIndex()
     return idx.data(RowRole) if idx.isValid() else None
@@ -81,7 +90,10 @@ class ServicePanel(QTabWidget):
             self.labels[key] = lbl
         self.edit_button = _button("Change service…", "Change service", "Change the selected service's details",
                                    self.edit_service)
-        form.addRow(self.edit_button)
+        row = QHBoxLayout()
+        row.addWidget(self.edit_button)
+        row.addStretch(1)
+        form.addRow(row)
         self.addTab(self.info, "Service")
 
         # Cycles.
@@ -89,6 +101,9 @@ class ServicePanel(QTabWidget):
         cl = QVBoxLayout(cycles)
         row = QHBoxLayout()
         self.cycle_box = ChoiceCombo("Cycle", [], empty=None, description="The service's commissioning cycles")
+        # A long cycle name must not widen the tab beyond the window (the timeline would be cut off).
+        self.cycle_box.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+        self.cycle_box.setMinimumContentsLength(18)
         self.cycle_box.currentIndexChanged.connect(lambda _i: self.show_cycle(self.cycle_box.value()))
         row.addWidget(QLabel("Cycle:"))
         row.addWidget(self.cycle_box, 1)
@@ -157,8 +172,9 @@ class ServicePanel(QTabWidget):
                                              "that informed it; Enter changes it", self.decisions)
         self.decision_view.activated.connect(lambda _i: self.edit_decision())
         self.evidence = RowsModel(["Ref", "Feedback that informed it", "Themes", "Rights", "Status", "We did"], self)
-        self.evidence_view = read_only_table("Evidence", "The feedback items behind the selected decision",
-                                             self.evidence)
+        self.evidence_view = read_only_table("Evidence", "The feedback items behind the selected decision; "
+                                             "Enter opens one in the Feedback section", self.evidence)
+        self.evidence_view.activated.connect(self._open_evidence)
         self.decision_title = QLabel("Decisions in the selected cycle")
         dl.addWidget(self.decision_title)
         dl.addWidget(self.decision_view, 1)
@@ -214,7 +230,8 @@ class ServicePanel(QTabWidget):
                               for v in d.visits], d.visits)
         keep = cycle_id or (self.cycle.id if self.cycle and self.cycle.service_id == d.id else None)
         self.cycle_box.blockSignals(True)
-        self.cycle_box.set_choices([(c.id, f"{c.name} (now: {c.current_stage_label})") for c in d.cycles])
+        self.cycle_box.set_choices([(c.id, f"{_short_cycle(c.name, d.name)} (now: {c.current_stage_label})")
+                                    for c in reversed(d.cycles)])
         self.cycle_box.set_value(keep if keep else (d.cycles[-1].id if d.cycles else None))
         self.cycle_box.blockSignals(False)
         self.show_cycle(self.cycle_box.value())
@@ -232,8 +249,10 @@ class ServicePanel(QTabWidget):
         c = cy.get_cycle(self.ctx, cycle_id)
         self.cycle = c
         self.timeline.set_cycle(c)
-        self.current_label.setText(f"Current stage: {c.current_stage_label}. {c.feedback_count} feedback items "
-                                   f"linked to this cycle; {len(c.decisions)} decisions.")
+        self.current_label.setText(
+            f"Current stage: {c.current_stage_label}. {c.feedback_count} feedback "
+            f"item{'' if c.feedback_count == 1 else 's'} linked to this cycle; {len(c.decisions)} "
+            f"decision{'' if len(c.decisions) == 1 else 's'}.")
         self.stages.set_rows(
             [[f"{s.label} (current stage)" if s.is_current else s.label,
               f"{uk_date(s.planned_start)} to {uk_date(s.planned_end)}" if s.planned_start else "Not planned",
@@ -257,6 +276,12 @@ class ServicePanel(QTabWidget):
         self.evidence.set_rows([[f"F-{f.feedback_id}", f.summary, ", ".join(f.themes),
                                  ", ".join(str(r) for r in f.rights), FeedbackStatus(f.status).label,
                                  f.response or ""] for f in ev.feedback], ev.feedback)
+
+    def _open_evidence(self, index) -> None:
+        item = self.evidence.payload(index.row()) if index.isValid() else None
+        opener = getattr(self.window(), "open_record", None)
+        if item is not None and opener is not None:
+            opener("feedback", "feedback_item", item.feedback_id)
 
     def refresh(self) -> None:
         if self.service is not None:
@@ -376,7 +401,10 @@ class RightsGridTab(QWidget):
         self.note.setAccessibleName("Rights with no feedback")
         self.model = RowsModel([], self)
         self.view = read_only_table("Rights grid", "Services by Victims' Code rights: the number of feedback "
-                                    "items in each cell; 0 means no feedback", self.model)
+                                    "items in each cell; 0 means no feedback; Enter on a count lists its items",
+                                    self.model)
+        self.view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectItems)
+        self.view.activated.connect(self.show_cell)
         top = QHBoxLayout()
         top.addWidget(QLabel("Covers:"))
         top.addWidget(self.scope)
@@ -414,15 +442,94 @@ class RightsGridTab(QWidget):
             cells.append(", ".join(str(x) for x in row.empty_rights) or "None: every right has feedback")
             shaded += [(r_i, 2 + c) for c, (n, _t) in enumerate(grid.rights) if not row.count(n)]
             rows.append(cells)
+        tips = ["", "The cycle the row covers, and its current stage"] + [
+            f"Right {n}: {t}" for n, t in grid.rights] + ["Rights with no feedback for this service"]
         self.model.set_rows(rows, grid.rows + [grid.total], headers=headers, shaded=shaded,
-                            bold_rows=[len(rows) - 1], align_right=list(range(2, 2 + len(grid.rights))))
+                            bold_rows=[len(rows) - 1], align_right=list(range(2, 2 + len(grid.rights))),
+                            header_tips=tips)
         self.view.resizeColumnsToContents()
         none = grid.rights_with_no_feedback
         self.note.setText(f"{grid.scope}. " + (
             f"No feedback at all on right{'s' if len(none) != 1 else ''} {', '.join(str(n) for n in none)}."
             if none else "Every right has some feedback; cells showing 0 (shaded) are rights with no feedback "
                          "for that service."))
-        self.titles.setText("Rights (R1 to R12): " + "  ".join(f"{n}. {t}." for n, t in grid.rights))
+        self.titles.setText("Rights (R1 to R12): " + "  ".join(f"{n}. {t}." for n, t in grid.rights)
+                            + "  Double-click a count (or press Enter on it) to see its feedback.")
+
+    def cell_ids(self, row: int, column: int) -> tuple[str, list[int]]:
+        """The feedback behind one cell, and words for what the cell is."""
+        rights = self.grid.rights
+        if not 2 <= column < 2 + len(rights):
+            return "", []
+        number, title = rights[column - 2]
+        line = self.model.payload(row)
+        if line is None:
+            return "", []
+        if line.service_id is None:  # the "All services" row
+            ids = sorted({i for (_sid, n), v in self.grid.feedback_ids.items() if n == number for i in v})
+        else:
+            ids = self.grid.feedback_ids.get((line.service_id, number), [])
+        return f"{line.service_name}, right {number}: {title}", ids
+
+    def show_cell(self, index) -> None:
+        what, ids = self.cell_ids(index.row(), index.column())
+        if not what:
+            return
+        if not ids:
+            self.state.interaction.info("No feedback", f"{what}: no feedback in this scope ({self.grid.scope.lower()}).")
+            return
+        try:
+            items = tr.feedback_items(self.state.ctx, ids)
+        except UserError as exc:
+            self.state.interaction.error(exc)
+            return
+        dlg = CellItemsDialog(what, items, self)
+        dlg.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dlg.accepted.connect(lambda: self._open_item(dlg.chosen))
+        self.last_dialog = dlg
+        dlg.open()
+
+    def _open_item(self, feedback_id: int | None) -> None:
+        opener = getattr(self.window(), "open_record", None)
+        if feedback_id is not None and opener is not None:
+            opener("feedback", "feedback_item", feedback_id)
+
+
+class CellItemsDialog(QDialog):
+    """The feedback items behind one cell of the rights grid; Enter opens one."""
+
+    def __init__(self, what: str, items, parent=None):
+        super().__init__(parent)
+        self.chosen: int | None = None
+        self.setWindowTitle("Feedback behind the count")
+        a11y(self, "Feedback behind the count", what)
+        self.model = RowsModel(["Ref", "What was said", "Received", "Status", "Themes", "We did"], self)
+        self.view = read_only_table("Feedback items", f"{what}: Enter opens the selected item", self.model)
+        self.model.set_rows([[f"F-{i.feedback_id}", i.summary, uk_date(i.received_on), FeedbackStatus(i.status).label,
+                              ", ".join(i.themes), i.response or ""] for i in items], items)
+        self.view.activated.connect(self._open)
+        if items:
+            self.view.selectRow(0)
+        title = QLabel(f"{what}: {len(items)} item{'s' if len(items) != 1 else ''}")
+        title.setWordWrap(True)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
+        self.open_button = buttons.addButton("Open in Feedback", QDialogButtonBox.ButtonRole.AcceptRole)
+        a11y(self.open_button, "Open in Feedback", "Show the selected item in the Feedback section")
+        self.open_button.clicked.connect(lambda: self._open(self.view.currentIndex()))
+        buttons.rejected.connect(self.reject)
+        close = buttons.button(QDialogButtonBox.StandardButton.Close)
+        a11y(close, "Close", "Close this list")
+        lay = QVBoxLayout(self)
+        lay.addWidget(title)
+        lay.addWidget(self.view, 1)
+        lay.addWidget(buttons)
+        self.resize(900, 420)
+
+    def _open(self, index) -> None:
+        item = self.model.payload(index.row()) if index is not None and index.isValid() else None
+        if item is not None:
+            self.chosen = item.feedback_id
+            self.accept()
 
 
 class CommissioningPage(QWidget):
@@ -448,9 +555,10 @@ class CommissioningPage(QWidget):
         split = QSplitter(Qt.Orientation.Horizontal)
         split.addWidget(self.list)
         split.addWidget(self.panel)
-        split.setStretchFactor(0, 1)
-        split.setStretchFactor(1, 1)
-        split.setSizes([560, 600])
+        # The panel (timeline, stages, decisions) needs the room; the register scrolls sideways.
+        split.setStretchFactor(0, 2)
+        split.setStretchFactor(1, 3)
+        split.setSizes([440, 720])
         sl.addWidget(split, 1)
         self.tabs = QTabWidget()
         a11y(self.tabs, "Commissioning areas", "Services and cycles, or the rights grid")

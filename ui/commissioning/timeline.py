@@ -35,7 +35,19 @@ class CycleTimeline(QWidget):
     def set_cycle(self, cycle) -> None:
         self.cycle = cycle
         self.setAccessibleDescription(self.describe())
+        self.setMinimumHeight(self._height())
         self.update()
+
+    def _rows(self) -> tuple[int, int]:
+        """(top of the first stage row, height of a row)."""
+        fm = self.fontMetrics()
+        return fm.height() + 6, max(26, fm.height() * 2)
+
+    def _height(self) -> int:
+        top, row_h = self._rows()
+        stages = len(self.cycle.stages) if self.cycle is not None else 4
+        # The stage rows, then a line for "today" and a line for the legend.
+        return top + stages * row_h + 2 * self.fontMetrics().height() + 8
 
     def describe(self) -> str:
         c = self.cycle
@@ -73,8 +85,7 @@ class CycleTimeline(QWidget):
         bfm = QFontMetrics(bold)
         label_w = max(bfm.horizontalAdvance(f"{st.label} (current stage)") for st in self.cycle.stages) + 12
         left, right = label_w, self.width() - 10
-        row_h = max(26, fm.height() * 2)
-        top = fm.height() + 6
+        top, row_h = self._rows()
         if span is None:
             p.drawText(self.rect(), Qt.AlignmentFlag.AlignCenter, "No dates planned for this cycle yet.")
             return
@@ -109,8 +120,10 @@ class CycleTimeline(QWidget):
         bottom = top + len(self.cycle.stages) * row_h
         p.setPen(QPen(TODAY, 1.5))
         p.drawLine(int(tx), top, int(tx), bottom)
-        p.drawText(int(min(tx + 3, right - fm.horizontalAdvance("today"))), bottom + fm.ascent(), "today")
-        # Legend in words.
+        today_text = f"today, {uk_date(clock.today())}"
+        p.drawText(int(max(left, min(tx - fm.horizontalAdvance(today_text) / 2, right - fm.horizontalAdvance(today_text)))),
+                   bottom + fm.ascent() + 2, today_text)
+        # Legend in words, on a line of its own.
         p.setPen(self.palette().text().color())
-        p.drawText(4, bottom + fm.ascent(), "Upper (dashed) bar: planned. Lower (filled) bar: actual.")
-        self.setMinimumHeight(bottom + fm.height() + 6)
+        p.drawText(4, bottom + fm.height() + fm.ascent() + 4,
+                   "Upper (dashed) bar: planned. Lower (filled) bar: actual. The red line is today.")

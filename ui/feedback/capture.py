@@ -4,8 +4,8 @@ Tab order: quote -> summary -> source -> meeting -> agenda item -> themes ->
 services -> rights -> cycle -> stage -> priority, then who it came from,
 "quote anonymously" and the date received. Ctrl+Enter saves the item and
 clears the form for the next one, keeping the source, meeting, agenda item and
-date (the usual case: several points from one meeting); the cursor goes back
-to the quote. Escape closes.
+date (the usual case: several points from one meeting), and the member when the
+source is a member; the cursor goes back to the quote. Escape closes.
 
 In edit mode (one existing item) Ctrl+Enter or Save saves and closes.
 """
@@ -266,13 +266,23 @@ class CaptureDialog(QDialog):
         self._clear_for_next()
 
     def _clear_for_next(self) -> None:
-        """Keep the context (source, meeting, agenda item, date, cycle); clear the point itself."""
+        """Keep the context (source, meeting, agenda item, date, cycle); clear the point itself.
+
+        When the source is a member, the next point is usually that member's too (a
+        written list of points, say): the member and "quote anonymously" stay, and the
+        status line says so. At a meeting the next point may be anyone's: the member is
+        cleared, so no point is put in someone's name by mistake."""
         self.quote.clear()
         self.summary.clear()
         self.themes.clear_checks()
         self.rights.clear_checks()
         self.priority.set_value(Priority.MEDIUM)
-        if self.source.value() != FeedbackSource.ANONYMOUS.value:
-            self.anonymous.setChecked(False)
-        self.member.set_value(None)
+        source = self.source.value()
+        if source == FeedbackSource.MEMBER.value and self.member.value() is not None:
+            how = " (quoted anonymously)" if self.anonymous.isChecked() else ""
+            self.status_label.setText(self.status_label.text() + f" Still from {self.member.currentText()}{how}.")
+        else:
+            if source != FeedbackSource.ANONYMOUS.value:
+                self.anonymous.setChecked(False)
+            self.member.set_value(None)
         self.quote.setFocus()

@@ -185,13 +185,16 @@ class RowsModel(QAbstractTableModel):
         self._bold: set[int] = set()
         self._shaded: set[tuple[int, int]] = set()
         self._align_right: set[int] = set()
+        self._header_tips: list[str] = []
 
     def set_rows(self, rows: Sequence[Sequence[Any]], payloads: Sequence[Any] | None = None, *,
                  bold_rows: Sequence[int] = (), shaded: Sequence[tuple[int, int]] = (),
-                 headers: Sequence[str] | None = None, align_right: Sequence[int] = ()) -> None:
+                 headers: Sequence[str] | None = None, align_right: Sequence[int] = (),
+                 header_tips: Sequence[str] | None = None) -> None:
         self.beginResetModel()
         if headers is not None:
             self._headers = list(headers)
+        self._header_tips = list(header_tips or [])
         self._rows = [["" if c is None else str(c) for c in r] for r in rows]
         self._payloads = list(payloads) if payloads is not None else [None] * len(self._rows)
         self._bold = set(bold_rows)
@@ -209,6 +212,9 @@ class RowsModel(QAbstractTableModel):
         return 0 if parent.isValid() else len(self._headers)
 
     def headerData(self, section, orientation, role=Qt.ItemDataRole.DisplayRole):
+        if role == Qt.ItemDataRole.ToolTipRole and orientation == Qt.Orientation.Horizontal:
+            tips = self._header_tips
+            return tips[section] if 0 <= section < len(tips) and tips[section] else None
         if role != Qt.ItemDataRole.DisplayRole:
             return None
         if orientation == Qt.Orientation.Horizontal:
