@@ -9,8 +9,10 @@
 - UID is the meeting's own (stable for its life); SEQUENCE is its calendar
   sequence, which goes up whenever the time, place, title or status changes, so
   an updated file replaces the old entry instead of adding a second one.
-- A cancelled meeting is STATUS:CANCELLED; a single cancelled meeting is sent as
-  METHOD:CANCEL so Outlook removes it.
+- A cancelled meeting is STATUS:CANCELLED. A single cancelled meeting whose organiser
+  has an email address is sent as METHOD:CANCEL so Outlook removes it; iTIP (RFC 5546)
+  requires an ORGANIZER on a CANCEL, so without one the file is METHOD:PUBLISH and the
+  higher SEQUENCE with STATUS:CANCELLED updates the entry instead.
 - LOCATION is the venue's name and address; the online link is the URL and is
   in the description too. No member is named in a calendar file.
 """
@@ -200,7 +202,9 @@ def export_calendar(ctx: AppContext, output: str | Path, *, meeting_id: int | No
         organisers = {u.id: u for u in s.scalars(select(StaffUser).where(StaffUser.id.in_(ids)))} if ids else {}
         for m in meetings:
             _ = m.venue, m.programme  # load while the session is open
-        single_cancel = meeting_id is not None and meetings[0].status == MeetingStatus.CANCELLED.value
+        organiser = organisers.get(meetings[0].organiser_id)
+        single_cancel = (meeting_id is not None and meetings[0].status == MeetingStatus.CANCELLED.value
+                         and organiser is not None and bool(organiser.email))
         data = calendar_bytes(meetings, organisers, cancel=single_cancel)
         count = len(meetings)
         cancelled = sum(1 for m in meetings if m.status == MeetingStatus.CANCELLED.value)

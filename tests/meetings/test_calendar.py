@@ -8,7 +8,7 @@ import pytest
 import vobject
 from sqlalchemy import select
 
-from db.models import AuditEvent
+from db.models import AuditEvent, Meeting, StaffUser
 from lived_experience.core.errors import UserError
 from lived_experience.core.uow import unit_of_work
 from lived_experience.exporting.calendar import export_calendar
@@ -96,8 +96,20 @@ def test_cancelled_meetings_are_exported_as_cancelled(sqlite_ctx, tmp_path):
     one = tmp_path / "cancel.ics"
     export_calendar(ctx, one, meeting_id=gone)
     cal = _read(one)
-    assert cal.method.value == "CANCEL"
+    # No organiser with an email address: a CANCEL without ORGANIZER breaks iTIP, so the file
+    # publishes the cancelled entry (same UID, higher SEQUENCE) instead.
+    assert cal.method.value == "PUBLISH" and not hasattr(cal.vevent, "organizer")
     assert cal.vevent.status.value == "CANCELLED" and int(cal.vevent.sequence.value) == 1
+    with unit_of_work(ctx) as s:
+        organiser = StaffUser(username="priya", username_key="priya", display_name="Priya Shah",
+                              email="priya.shah@opcc.example.org", role="coordinator")
+        s.add(organiser)
+        s.flush()
+        s.get(Meeting, gone).organiser_id = organiser.id
+    export_calendar(ctx, one, meeting_id=gone)
+    cal = _read(one)
+    assert cal.method.value == "CANCEL"
+    assert cal.vevent.organizer.value == "mailto:priya.shah@opcc.example.org"
     assert "Venue flooded" in cal.vevent.description.value
     both = tmp_path / "both.ics"
     result = export_calendar(ctx, both)
