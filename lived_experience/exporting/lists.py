@@ -21,7 +21,7 @@ from lived_experience.security.permissions import Perm
 from lived_experience.settings import load as load_settings
 
 # Lists that name nobody can be marked OFFICIAL; everything else is OFFICIAL-SENSITIVE by default.
-NON_PERSONAL = {"services", "organisations", "windows", "recruitment_summary", "imports"}
+NON_PERSONAL = {"services", "cycles", "themes", "organisations", "windows", "recruitment_summary", "imports"}
 
 
 @dataclass

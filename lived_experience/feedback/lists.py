@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from db.enums import CycleStage, FeedbackSource, FeedbackStatus, Priority
 from db.models import (
@@ -173,5 +173,37 @@ register(
         default_sort=("received_on", True),
         enrich=_enrich,
         description="What members said, and what was done about it.",
+    )
+)
+
+
+def _theme_uses():
+    return (select(func.count(FeedbackTheme.id)).where(FeedbackTheme.theme_id == Theme.id).scalar_subquery())
+
+
+def _theme_last_used():
+    return (select(func.max(FeedbackItem.received_on))
+            .join(FeedbackTheme, FeedbackTheme.feedback_id == FeedbackItem.id)
+            .where(FeedbackTheme.theme_id == Theme.id).scalar_subquery())
+
+
+register(
+    ListSpec(
+        kind="themes",
+        title="Feedback themes",
+        entity="theme",
+        source=lambda: Theme.__table__,
+        id_expr=Theme.id,
+        columns=[
+            C("name", "Theme", Theme.name, searchable=True, width=260),
+            C("description", "Description", Theme.description, searchable=True, width=300),
+            C("is_active", "In use", Theme.is_active, kind="bool"),
+            C("items", "Feedback items", _theme_uses(), kind="int"),
+            C("last_received_on", "Last raised", _theme_last_used(), kind="date"),
+        ],
+        filters=[ListFilter("active", "In use", Theme.is_active,
+                            build=lambda v: Theme.is_active.is_(str(v).strip().lower() in ("1", "true", "yes")))],
+        default_sort=("name", False),
+        description="The managed list of themes feedback is filed under.",
     )
 )

@@ -177,3 +177,35 @@ def test_a_viewer_cannot_change_commissioning(ctx):
     with pytest.raises(PermissionDenied):
         cs.add_visit(viewer, sid, cs.VisitInput(clock.today(), "X", outcome="Y"))
     assert cs.get_service(viewer, sid).name
+
+
+def test_visits_cycles_decisions_and_themes_are_lists_too(ctx):
+    """Each can be listed (--json), filtered by service and exported like any other list."""
+    from lived_experience.core.errors import UserError
+    from lived_experience.feedback import service as fb
+
+    sid = make_service(ctx)
+    other = make_service(ctx, "Adult SARC", "sarc")
+    cs.add_visit(ctx, sid, cs.VisitInput(clock.today() - dt.timedelta(days=3), "Deputy PCC", "Residents in Oadby",
+                                         "Safety kits supplied", "Increased confidence"))
+    cs.add_visit(ctx, other, cs.VisitInput(clock.today() - dt.timedelta(days=9), "DPCC", outcome="Delivering"))
+    cid = cy.create_cycle(ctx, sid, "ISVA 2027", clock.today() - dt.timedelta(days=20))
+    tid = fb.add_theme(ctx, "Evening access")
+    f1 = item(ctx, cycle_id=cid, theme_ids=[tid])
+    f2 = item(ctx, service_ids=[sid], theme_ids=[tid], days_ago=5)
+    cy.record_decision(ctx, cid, cy.DecisionInput(clock.today(), "Police and Crime Commissioner", "Evening sessions",
+                                                  stage="analyse", feedback_ids=[f2, f1]))
+
+    visits = list_all(ctx, "visits", filters={"service": sid}).rows
+    assert [(v["visited_by"], v["area_and_work"]) for v in visits] == [("Deputy PCC", "Residents in Oadby")]
+    assert len(list_all(ctx, "visits").rows) == 2
+    cycle = list_all(ctx, "cycles", filters={"service": str(sid)}).rows[0]
+    assert (cycle["name"], cycle["current_stage"], cycle["feedback"], cycle["decisions"]) == \
+        ("ISVA 2027", "analyse", 1, 1)
+    decision = list_all(ctx, "decisions", filters={"cycle": cid}).rows[0]
+    assert decision["feedback_ids"] == sorted([f1, f2]) and decision["service"] == "Adult ISVA service"
+    assert list_all(ctx, "decisions", filters={"service": other}).rows == []
+    theme = next(r for r in list_all(ctx, "themes").rows if r["id"] == tid)
+    assert theme["items"] == 2 and theme["is_active"] and theme["last_received_on"] == clock.today() - dt.timedelta(2)
+    with pytest.raises(UserError, match="needs a number"):
+        list_all(ctx, "visits", filters={"service": "ISVA"})

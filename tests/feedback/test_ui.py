@@ -398,3 +398,23 @@ def test_an_anonymous_member_point_by_keyboard_alone_and_several_in_a_row_fast(w
     assert set(rows) == {(chosen, True)}
     assert f"Still from {member_label} (quoted anonymously)" in dlg.status_label.text()
     dlg.close()
+
+
+def test_a_services_visits_and_decisions_export_from_its_tabs(window, interaction, tmp_path):
+    import openpyxl
+
+    page = window.show_section("commissioning")
+    page.list.select_id(1)
+    panel = page.panel
+    for kind, model in (("visits", panel.visits), ("decisions", panel.decisions)):
+        out = tmp_path / f"{kind}.xlsx"
+        interaction.answers["save_file"] = str(out)
+        panel.export_rows(kind)
+        assert out.exists(), interaction.messages
+        ws = openpyxl.load_workbook(out).worksheets[0]
+        services = {ws.cell(row=r, column=c.column).value for r in range(2, ws.max_row + 1)
+                    for c in ws[1] if c.value == "Service"}
+        if kind == "visits":
+            assert ws.max_row - 1 == model.rowCount()  # this service's visits, not every service's
+        assert services <= {panel.service.name}
+    assert interaction.errors == []

@@ -161,6 +161,8 @@ class ServicePanel(QTabWidget):
         row.addWidget(_button("Change visit…", "Change visit", "Change the selected visit", self.edit_visit))
         row.addWidget(_button("Delete visit…", "Delete visit", "Delete the selected visit", self.delete_visit))
         row.addStretch(1)
+        row.addWidget(_button("Export to Excel…", "Export visits", "Export this service's due-diligence visits "
+                              "to an Excel workbook", lambda: self.export_rows("visits")))
         vl.addLayout(row)
         self.addTab(visits, "Due-diligence visits")
 
@@ -184,6 +186,8 @@ class ServicePanel(QTabWidget):
         row.addWidget(_button("Change decision…", "Change decision", "Change the selected decision or its evidence",
                               self.edit_decision))
         row.addStretch(1)
+        row.addWidget(_button("Export to Excel…", "Export decisions", "Export this service's decisions and the "
+                              "feedback behind each to an Excel workbook", lambda: self.export_rows("decisions")))
         dl.addLayout(row)
         dl.addWidget(QLabel("Feedback behind the selected decision:"))
         dl.addWidget(self.evidence_view, 1)
@@ -357,6 +361,27 @@ class ServicePanel(QTabWidget):
         d = _selected(self.decision_view)
         if d is not None and self.cycle:
             self._run(DecisionDialog(self.state, self.cycle, self, decision=d), "commissioning_decision")
+
+    def export_rows(self, kind: str, path: str | None = None) -> None:
+        """This service's visits or decisions as a workbook (the same as ``export-list KIND``)."""
+        from lived_experience.exporting.lists import export_list
+        from ui.tasks import run_task
+
+        if self.service is None:
+            return
+        service_id = self.service.id
+        path = path or self.state.interaction.save_file(
+            f"Export {kind}", f"{kind}-service-{service_id}.xlsx", "Excel workbook (*.xlsx)")
+        if not path:
+            return
+        if not path.lower().endswith(".xlsx"):
+            path += ".xlsx"
+        run_task(self, lambda progress: export_list(self.ctx, kind, path, filters={"service": service_id},
+                                                    progress=progress),
+                 label=f"Exporting {kind}…",
+                 on_done=lambda res: self.state.interaction.info("Export finished",
+                                                                 f"{res.rows:,} rows saved to {res.path}."),
+                 on_error=self.state.interaction.error)
 
     def export_evidence(self) -> None:
         if self.cycle is None:

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 # Every list in the app, for --help (tests/exporting checks this against the registry, so a new
 # list cannot be left out). Written out here so that building the parser stays cheap at start-up.
-KINDS = ["applicants", "members", "meetings", "feedback", "services", "expenses", "windows", "dbs",
-         "organisations", "imports", "staff", "audit", "people", "recruitment_summary"]
+KINDS = ["applicants", "members", "meetings", "feedback", "themes", "services", "cycles", "decisions", "visits",
+         "expenses", "windows", "dbs", "organisations", "imports", "staff", "audit", "people", "recruitment_summary"]
 
 
 def add(sub):
