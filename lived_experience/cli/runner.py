@@ -24,6 +24,12 @@ log = logging.getLogger("lived_experience.cli")
 NO_MIGRATE = {"check", "backup", "restore"}
 # Commands that do their own checking of a damaged database.
 NO_QUICK_CHECK = {"check", "backup", "restore"}
+# Commands that show nothing about anyone (the health check, for IT's monitoring): no sign-in.
+NO_SIGN_IN = {"check"}
+
+
+DAMAGED_WARNING = ("Warning: the database is damaged and open read-only; restore a backup "
+                   "('lived-experience restore FILE').")
 
 
 class Runtime:
@@ -117,6 +123,7 @@ def run_command(args, paths: AppPaths | None = None, stdout=None, stderr=None) -
     log_path = setup_logging(paths.log_dir)
     name = args.command_module
     ctx = None
+    damaged = False
     try:
         module = command_module(name)
         args.database = database_with_passphrase(args, paths)
@@ -124,11 +131,15 @@ def run_command(args, paths: AppPaths | None = None, stdout=None, stderr=None) -
         if name not in NO_QUICK_CHECK:
             from lived_experience.maintenance.health import open_read_only_if_damaged
 
-            if open_read_only_if_damaged(ctx):
-                print("Warning: the database is damaged and open read-only; restore a backup "
-                      "('lived-experience restore FILE').", file=stderr)
-        sign_in(ctx, args)
-        return module.run(args, Runtime(ctx, paths, stdout, stderr))
+            damaged = bool(open_read_only_if_damaged(ctx))
+        if name in NO_SIGN_IN:
+            ctx.actor = LOCAL_SETUP
+        else:
+            sign_in(ctx, args)
+        code = module.run(args, Runtime(ctx, paths, stdout, stderr))
+        if damaged:
+            print(DAMAGED_WARNING, file=stderr)
+        return code
     except UserError as exc:
         print(exc.message, file=stderr)
         return 2
@@ -148,7 +159,9 @@ def run_command(args, paths: AppPaths | None = None, stdout=None, stderr=None) -
             friendly = _friendly_database_error(exc)
             if friendly:
                 log.warning("command %s refused: %s", name, type(exc).__name__)
-                print(friendly, file=stderr)
+                # One line: a damaged database's warning and the failure it caused, together.
+                print("The database is damaged and this command could not read it: restore a backup "
+                      "('lived-experience restore FILE')." if damaged else friendly, file=stderr)
                 return 2
         log.exception("command %s failed", name)
         print(f"Something went wrong ({type(exc).__name__}). Nothing half-done was saved. "

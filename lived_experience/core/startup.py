@@ -31,7 +31,13 @@ def open_context(args, paths: AppPaths, *, migrate: bool = True) -> AppContext:
             raise UserError(f"There is no database at {path}.")
         if path.exists() and path.is_dir():
             raise UserError(f"{path} is a folder, not a database file.")
-        path.parent.mkdir(parents=True, exist_ok=True)
+        if path.parent.exists() and not path.parent.is_dir():
+            raise UserError(f"{path.parent} is a file, not a folder, so the database cannot be kept there.")
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise UserError(f"The folder {path.parent} cannot be made for the database: "
+                            f"{(exc.strerror or type(exc).__name__).lower()}.") from None
     db = open_database(url)
     ctx = AppContext(db=db, paths=paths)
     if migrate:
@@ -44,10 +50,18 @@ def open_context(args, paths: AppPaths, *, migrate: bool = True) -> AppContext:
             def backup_fn(source, destination):
                 return encryption.backup(source, destination, passphrase)
 
+        from db.backup import BackupError
+
         try:
             ensure_schema(db, paths.backup_dir, backup_fn=backup_fn)
         except SchemaTooNew as exc:
             raise UserError(str(exc)) from None
+        except BackupError as exc:
+            db.dispose()
+            raise UserError(
+                "This database needs upgrading to this version of the app, but it could not be backed up "
+                f"first ({str(exc).rstrip('.')}), so it was left as it was. If it is damaged, restore a backup "
+                "('lived-experience restore FILE').") from None
     return ctx
 
 

@@ -99,6 +99,10 @@ def build_query(ctx: AppContext, spec: ListSpec, *, text: str = "", filters=None
         stmt = stmt.group_by(*spec.group_by)
     sort_key, sort_desc = (sort, descending) if sort else spec.default_sort
     sort_col = next((c for c in columns if c.key == sort_key and c.expr is not None), None)
+    if sort and sort != "id" and (sort_col is None or not sort_col.sortable):
+        keys = ["id"] + [c.key for c in columns if c.expr is not None and c.sortable and c.key != "id"]
+        raise UserError(f"The {spec.title.lower()} list cannot be sorted by '{sort}'. "
+                        f"It can be sorted by: {', '.join(keys)}.")
     if sort_key == "id":
         order = id_expr
     elif sort_col is not None and sort_col.sortable:

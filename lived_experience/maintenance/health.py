@@ -21,6 +21,7 @@ class HealthReport:
     integrity: str
     audit_events: int
     problems: list[str] = field(default_factory=list)
+    audit_checked: bool = True
 
     @property
     def healthy(self) -> bool:
@@ -31,8 +32,9 @@ class HealthReport:
             f"Database: {self.database}",
             f"Schema version: {self.schema or 'none'} (this version of the app expects {self.expected_schema})",
             f"Integrity: {self.integrity}",
-            f"Audit log: {self.audit_events} events, hash chain "
-            + ("intact" if not any("audit" in p for p in self.problems) else "BROKEN"),
+            (f"Audit log: {self.audit_events:,} {'event' if self.audit_events == 1 else 'events'}, hash chain "
+             + ("intact" if not any("audit" in p for p in self.problems) else "BROKEN or unreadable"))
+            if self.audit_checked else "Audit log: not checked (the file could not be read)",
             "Healthy." if self.healthy else f"{len(self.problems)} problem(s) found.",
         ]
 
@@ -43,10 +45,17 @@ def check_health(ctx: AppContext) -> HealthReport:
     schema = current_revision(db)
     if schema != HEAD_REVISION:
         problems.append(f"schema is at {schema or 'nothing'}, expected {HEAD_REVISION}")
+    readable = True
     if db.is_sqlite:
-        with db.read_engine.connect() as conn:
-            rows = [r[0] for r in conn.exec_driver_sql("PRAGMA integrity_check")]
-            fk = conn.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
+        from sqlalchemy.exc import DBAPIError
+
+        try:
+            with db.read_engine.connect() as conn:
+                rows = [r[0] for r in conn.exec_driver_sql("PRAGMA integrity_check")]
+                fk = conn.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
+        except DBAPIError as exc:  # so damaged that SQLite cannot even finish checking it
+            reason = str(getattr(exc, "orig", exc)).splitlines()[0]
+            rows, fk, readable = [f"FAILED ({reason})"], [], False
         integrity = "ok" if rows == ["ok"] else "; ".join(rows[:5])
         if rows != ["ok"]:
             problems.append("integrity check failed: " + "; ".join(rows[:3]))
@@ -57,12 +66,17 @@ def check_health(ctx: AppContext) -> HealthReport:
             conn.execute(text("SELECT 1"))
         integrity = "ok (PostgreSQL checks its own pages; server backups apply)"
     count = 0
-    if schema is not None:
-        with unit_of_work(ctx, readonly=True) as s:
-            result = audit.verify(s)
-        count = result.checked
-        problems.extend(f"audit log: {p}" for p in result.problems[:5])
-    return HealthReport(db.display_name(), schema, HEAD_REVISION, integrity, count, problems)
+    if schema is not None and readable:
+        try:
+            with unit_of_work(ctx, readonly=True) as s:
+                result = audit.verify(s)
+        except Exception as exc:  # noqa: BLE001 - a damaged page under the audit table
+            problems.append(f"audit log: could not be read ({type(exc).__name__})")
+        else:
+            count = result.checked
+            problems.extend(f"audit log: {p}" for p in result.problems[:5])
+    return HealthReport(db.display_name(), schema, HEAD_REVISION, integrity, count, problems,
+                        audit_checked=schema is not None and readable)
 
 
 def quick_check_problems(ctx: AppContext) -> list[str]:

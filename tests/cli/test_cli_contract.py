@@ -180,3 +180,148 @@ def test_demo_on_postgresql(pg_server, tmp_path):
     rows = run_json("--database", url, "list", "applicants", "--json", home=tmp_path)
     assert len(rows) >= 60
     assert run_cli("--database", url, "check", home=tmp_path).returncode == 0
+
+
+# -- the README is the contract: its JSON keys are exactly what `list --json` prints ------------------------
+def _readme_keys() -> dict[str, set[str]]:
+    import re
+    from pathlib import Path
+
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
+    section = readme.split("### `list` JSON keys", 1)[1].split("\n## ", 1)[0]
+    out = {}
+    for kind, keys in re.findall(r"^\| `(\w+)` \| (.+) \|$", section, flags=re.M):
+        # Keys are the code spans; words in brackets between them are notes.
+        spans = re.findall(r"`([^`]*)`", keys)
+        out[kind] = {k.strip() for span in spans for k in span.split(",") if re.fullmatch(r"\s*[a-z_]+\s*", k)}
+    return out
+
+
+@pytest.mark.parametrize("kind", ["windows", "applicants", "members", "meetings", "feedback", "services", "dbs"])
+def test_the_readme_documents_exactly_the_json_keys(demo_home, kind):
+    documented = _readme_keys()[kind]
+    rows = run_json("list", kind, "--json", "--limit", "3", home=demo_home)
+    assert rows
+    for row in rows:
+        assert set(row) == documented, f"{kind}: README lacks {set(row) - documented}, has extra {documented - set(row)}"
+
+
+def _one_plain_line(done) -> str:
+    assert "Traceback" not in done.stderr and "Traceback" not in done.stdout
+    lines = done.stderr.strip().splitlines()
+    assert len(lines) == 1, done.stderr
+    return lines[0]
+
+
+def test_an_unknown_sort_key_is_refused_with_the_ones_there_are(demo_home):
+    done = run_cli("list", "members", "--sort", "colour", home=demo_home)
+    assert done.returncode == 2
+    line = _one_plain_line(done)
+    assert "cannot be sorted by 'colour'" in line and "term_end" in line
+
+
+def test_database_pointing_at_a_folder_is_refused(tmp_path):
+    folder = tmp_path / "a-folder"
+    folder.mkdir()
+    for command in (["list", "windows"], ["check"], ["demo"]):
+        done = run_cli("--database", str(folder), *command, home=tmp_path)
+        assert done.returncode == 2
+        assert "is a folder" in _one_plain_line(done)
+    assert list(folder.iterdir()) == []
+
+
+def test_database_inside_a_file_or_an_unmakeable_folder_is_refused(tmp_path):
+    text = tmp_path / "notes.txt"
+    text.write_text("not a folder")
+    done = run_cli("--database", str(text / "x.sqlite3"), "list", "windows", home=tmp_path)
+    assert done.returncode == 2 and "is a file, not a folder" in _one_plain_line(done)
+    # /proc takes no new folders, even from root: a read-only place for the database.
+    done = run_cli("--database", "/proc/lived-experience-test/x.sqlite3", "list", "windows", home=tmp_path)
+    assert done.returncode == 2 and "cannot be made" in _one_plain_line(done)
+    done = run_cli("--database", "sqlite:////proc/lived-experience-test/x.sqlite3", "demo", home=tmp_path)
+    assert done.returncode == 2 and "cannot be made" in _one_plain_line(done)
+
+
+def test_check_on_a_text_file_is_a_plain_refusal(tmp_path):
+    bogus = tmp_path / "notes.sqlite3"
+    bogus.write_text("these are my notes, not a database\n" * 100)
+    done = run_cli("--database", str(bogus), "check", home=tmp_path)
+    assert done.returncode == 2
+    assert "not a Lived Experience database" in _one_plain_line(done)
+    assert bogus.read_text().startswith("these are my notes")
+
+
+@pytest.fixture(scope="module")
+def damaged_copy(demo_home, tmp_path_factory):
+    """A copy of the demo database with the feedback table's first page overwritten."""
+    folder = tmp_path_factory.mktemp("damaged")
+    copy = folder / "damaged.sqlite3"
+    done = run_cli("backup", "--output", str(copy), home=demo_home)
+    assert done.returncode == 0, done.stderr
+    conn = sqlite3.connect(copy)
+    page = conn.execute("PRAGMA page_size").fetchone()[0]
+    root = conn.execute("SELECT rootpage FROM sqlite_master WHERE name = 'feedback_item'").fetchone()[0]
+    conn.close()
+    with open(copy, "r+b") as f:
+        f.seek(page * (root - 1))
+        f.write(b"\x55" * page)
+    return copy
+
+
+def test_check_on_a_damaged_file_reports_it_and_exits_2(damaged_copy, tmp_path):
+    before = damaged_copy.read_bytes()
+    done = run_cli("--database", str(damaged_copy), "check", home=tmp_path)
+    assert done.returncode == 2
+    assert "Integrity: FAILED" in done.stdout and "Healthy" not in done.stdout
+    line = _one_plain_line(done)
+    assert "not healthy" in line and "restore" in line
+    # Nothing but SQLite's own file header (the journal mode, the change counter) is touched.
+    assert damaged_copy.read_bytes()[100:] == before[100:]
+
+
+def test_a_damaged_file_opens_read_only_and_says_so_once(damaged_copy, tmp_path):
+    # The windows are on undamaged pages: listed, with the warning.
+    done = run_cli("--database", str(damaged_copy), "list", "windows", "--json", home=tmp_path)
+    assert done.returncode == 0
+    assert len(json.loads(done.stdout)) == 3
+    assert "damaged and open read-only" in _one_plain_line(done)
+    # The feedback is not: one line, exit 2.
+    done = run_cli("--database", str(damaged_copy), "list", "feedback", home=tmp_path)
+    assert done.returncode == 2
+    line = _one_plain_line(done)
+    assert "damaged" in line and "restore" in line
+
+
+def test_check_needs_no_sign_in_but_list_does(tmp_path):
+    done = run_cli("demo", home=tmp_path, env={"LIVED_EXPERIENCE_PASSWORD": "a long demo password"})
+    assert done.returncode == 0, done.stderr
+    done = run_cli("check", home=tmp_path)
+    assert done.returncode == 0, done.stderr
+    assert "Healthy." in done.stdout
+    done = run_cli("list", "members", home=tmp_path)
+    assert done.returncode == 2 and "Sign-in required" in _one_plain_line(done)
+
+
+@pytest.mark.parametrize("args", [
+    ["list", "members", "--limit", "0"],
+    ["list", "members", "--filter", "nonsense"],
+    ["demo", "--scale", "0"],
+    ["backup"],
+    ["export-panel-report", "--from", "31/02/2026", "--to", "01/03/2026", "--output", "x.pdf"],
+    ["export-panel-report", "--from", "01/03/2026", "--to", "01/02/2026", "--output", "x.pdf"],
+    ["export-representativeness", "--output", "x.txt"],
+    ["export-representativeness", "--output", "x.pdf", "--window", "999"],
+    ["--database", "mysql://someone@somewhere/db", "list", "windows"],
+])
+def test_more_bad_input_is_one_line_and_exit_2(demo_home, args):
+    done = run_cli(*args, home=demo_home)
+    assert done.returncode == 2, done.stderr
+    _one_plain_line(done)
+
+
+def test_demo_twice_is_refused_in_one_line_and_changes_nothing(demo_home):
+    before = run_json("list", "applicants", "--json", home=demo_home)
+    done = run_cli("demo", "--seed", "99", home=demo_home)
+    assert done.returncode == 2
+    assert "already has records" in _one_plain_line(done)
+    assert run_json("list", "applicants", "--json", home=demo_home) == before

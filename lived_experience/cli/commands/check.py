@@ -14,6 +14,7 @@ def run(args, rt) -> int:
     for line in report.lines():
         rt.out(line)
     if not report.healthy:
-        rt.err("The database is not healthy: " + "; ".join(report.problems))
+        rt.err("The database is not healthy: " + "; ".join(report.problems)
+               + ". Restore a backup with 'lived-experience restore FILE'.")
         return 2
     return 0
