@@ -17,10 +17,12 @@ import datetime as dt
 import hashlib
 import math
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Sequence
 from collections.abc import Mapping as CollectionsMapping
 from dataclasses import dataclass
 from functools import lru_cache
+from operator import itemgetter
+from typing import NamedTuple
 
 from dateutil.relativedelta import relativedelta
 
@@ -63,7 +65,10 @@ _MULTILINE = {"statement", "availability", "accessibility_needs", "notes"}
 _NO_WORDS = {"no", "n", "none", "n a", "na", "nil", "not needed", "no thanks", "false", "0"}
 
 
-_MISSING = object()
+MISSING = object()  # a field the row does not hold (None is a value)
+_NO_EFFECT = object()  # a cell that adds nothing to the row (blank, "anonymous", "no")
+_MEMO_LIMIT = 4096  # distinct answers remembered per column (emails and free text rarely repeat)
+_MEMO_LONGEST = 300  # longer text is not remembered
 
 
 class Layout:
@@ -78,7 +83,24 @@ class Layout:
 
     def pack(self, values: dict) -> Values:
         get = values.get
-        return Values(self, tuple([get(k, _MISSING) for k in self.keys]))
+        return Values(self, tuple([get(k, MISSING) for k in self.keys]))
+
+    def reader(self, keys: Sequence[str], defaults: CollectionsMapping) -> Callable[[tuple], list]:
+        """For bulk writes: a function from a row's data (``Values._data``) to the values of ``keys``
+        (all of them in this layout) as a list, with ``defaults.get(key)`` for a field the row lacks."""
+        if not keys:
+            return lambda data: []
+        positions = [self.index[k] for k in keys]
+        fallback = tuple(defaults.get(k) for k in keys)
+        if len(keys) == 1:
+            (i,), (d,) = positions, fallback
+            return lambda data: [d if data[i] is MISSING else data[i]]
+        getter = itemgetter(*positions)
+        missing = MISSING
+
+        def read(data: tuple) -> list:
+            return [d if x is missing else x for x, d in zip(getter(data), fallback, strict=True)]
+        return read
 
 
 class Values(CollectionsMapping):
@@ -95,31 +117,31 @@ class Values(CollectionsMapping):
         if i is None:
             raise KeyError(key)
         v = self._data[i]
-        if v is _MISSING:
+        if v is MISSING:
             raise KeyError(key)
         return v
 
     def __iter__(self):
         keys = self._layout.keys
-        return (keys[i] for i, v in enumerate(self._data) if v is not _MISSING)
+        return (keys[i] for i, v in enumerate(self._data) if v is not MISSING)
 
     def __len__(self) -> int:
-        return sum(1 for v in self._data if v is not _MISSING)
+        return sum(1 for v in self._data if v is not MISSING)
 
     def __contains__(self, key) -> bool:
         i = self._layout.index.get(key)
-        return i is not None and self._data[i] is not _MISSING
+        return i is not None and self._data[i] is not MISSING
 
     def to_dict(self) -> dict:
         keys = self._layout.keys
-        return {keys[i]: v for i, v in enumerate(self._data) if v is not _MISSING}
+        return {keys[i]: v for i, v in enumerate(self._data) if v is not MISSING}
 
     def get(self, key, default=None):
         i = self._layout.index.get(key)
         if i is None:
             return default
         v = self._data[i]
-        return default if v is _MISSING else v
+        return default if v is MISSING else v
 
 
 @dataclass(frozen=True, slots=True)
@@ -425,6 +447,9 @@ def split_name(text: str) -> tuple[str, str]:
     return " ".join(words[:-1]), words[-1]
 
 
+_split_name = lru_cache(maxsize=8192)(split_name)
+
+
 def _label(field: str) -> str:
     return BY_KEY[field].label
 
@@ -449,20 +474,46 @@ class RowValidator:
         self.layout = Layout([*cols, "first_name", "last_name", "how_heard_other", "residence", "home_area",
                               "work_area"])
         self.orders: dict[str, D.ColumnOrder] = {}
-        self.plan: list[tuple[str, int, object]] = []
+        # (key, cell index, handler, memo): a column's memo maps a text cell to what the handler made
+        # of it (values and problems), so each distinct answer is checked once; dates have no memo
+        # (each one is evidence for the column's day/month order).
+        self.plan: list[tuple[str, int, object, dict | None]] = []
         for key, index in sorted(cols.items(), key=lambda kv: kv[1]):
             kind = BY_KEY[key].kind
             handler = getattr(self, f"_{kind}")
             if kind in ("date", "datetime"):
                 self.orders[key] = D.ColumnOrder()
-            self.plan.append((key, index, handler))
+            memo = None if kind in ("date", "datetime") else {}
+            self.plan.append((key, index, handler, memo))
+        self._scratch = RowResult(0)
+        self._offsets: dict[tuple, dt.timedelta] = {}
+        # The keys a row's values can hold when they are hashed, sorted once (``answers_hash``).
+        known = set(self.layout.keys) | {"start_time", "external_ref", "full_name"}
+        self._hash_known = frozenset(known)
+        self._hash_keys = tuple(k for k in sorted(known) if k not in _HASH_SKIP)
 
     # pass 1 ---------------------------------------------------------------------------------
     def check(self, number: int, cells: tuple) -> RowResult:
         r = RowResult(number)
-        for key, index, handler in self.plan:
+        values = r.values
+        for key, index, handler, memo in self.plan:
             value = cells[index]
             if value is None or value == "":
+                continue
+            if memo is not None and value.__class__ is str:
+                effect = memo.get(value)
+                if effect is None:
+                    effect = self._effect(handler, key, value, memo)
+                if effect is _NO_EFFECT:
+                    continue
+                assigned, problems = effect
+                if assigned:
+                    values.update(assigned)
+                if problems:
+                    if r.problems is None:
+                        r.problems = list(problems)
+                    else:
+                        r.problems.extend(problems)
                 continue
             if isinstance(value, str) and not value.strip():
                 continue
@@ -478,6 +529,26 @@ class RowValidator:
         results = [self.check(n, cells) for n, cells in rows]
         self.finish_pending(results)
         return results
+
+    def _effect(self, handler, key: str, value: str, memo: dict):
+        """What ``handler`` makes of one text cell, remembered for the next row with the same text."""
+        if not value.strip():
+            effect = _NO_EFFECT
+        else:
+            scratch = self._scratch
+            scratch.values = {}
+            scratch.problems = None
+            handler(scratch, key, value)
+            effect = (scratch.values or None, tuple(scratch.problems) if scratch.problems else None)
+            if effect == (None, None):
+                effect = _NO_EFFECT
+        if len(value) <= _MEMO_LONGEST:
+            if len(memo) < _MEMO_LIMIT:
+                memo[value] = effect
+            else:
+                # So many different answers (emails, phone numbers): remembering them does not pay.
+                self.plan = [(k, i, h, None if k == key else m) for k, i, h, m in self.plan]
+        return effect
 
     def finish_pending(self, results: list[RowResult]) -> None:
         for r in results:
@@ -621,6 +692,18 @@ class RowValidator:
                            "be read either way are flagged.")
         return out
 
+    def _to_utc(self, moment):
+        """``D.to_utc``, with the UK's offset from UTC looked up once per hour of wall-clock time
+        (since 1972 the clocks change on the hour, so a whole hour shares one offset)."""
+        if moment.__class__ is not dt.datetime or moment.tzinfo is not None or moment.fold or moment.year < 1972:
+            return D.to_utc(moment)
+        hour = (moment.year, moment.month, moment.day, moment.hour)
+        offset = self._offsets.get(hour)
+        if offset is None:
+            start = moment.replace(minute=0, second=0, microsecond=0)
+            offset = self._offsets[hour] = start - D.to_utc(start).replace(tzinfo=None)
+        return (moment - offset).replace(tzinfo=D.UTC)
+
     def finish(self, r: RowResult) -> RowResult:
         v = r.values.to_dict() if isinstance(r.values, Values) else r.values
         if r.pending:
@@ -643,11 +726,11 @@ class RowValidator:
         first, last = v.get("first_name"), v.get("last_name")
         full = v.pop("full_name", None)
         if full and not (first or last):
-            first, last = split_name(full)
+            first, last = _split_name(full)
         elif full and not last:
-            last = split_name(full)[1] or None
+            last = _split_name(full)[1] or None
         elif full and not first:
-            first = split_name(full)[0] or None
+            first = _split_name(full)[0] or None
         if not first and not last:
             r.add(ERROR, "full_name", "No name given: every applicant needs a name")
         elif not first or not last:
@@ -671,24 +754,16 @@ class RowValidator:
                 r.add(WARNING, "date_of_birth", f"Date of birth: {dob:%d/%m/%Y} makes them under 18")
         for key in ("received_at", "start_time"):
             if key in v:
-                v[key] = D.to_utc(v[key])
+                v[key] = self._to_utc(v[key])
         if v.get("received_at") and v["received_at"] > self.latest_received:
             r.add(WARNING, "received_at", "Date received is in the future")
         # Eligibility from the postcodes (never rejected on the district alone).
-        home = place(v.get("postcode"))
-        work = place(v.get("work_postcode"))
-        residence, area, reasons = combine(home, work)
-        v["residence"] = residence.value
-        v["home_area"] = area.value
-        v["work_area"] = work.area.value
-        if residence is Residence.NEEDS_CONFIRMATION:
-            which = [p for p in (home, work) if p.residence is Residence.NEEDS_CONFIRMATION]
-            outside = any(p.area is Area.UNKNOWN for p in which)
-            what = "outside LLR or not known" if outside else "on the LLR boundary"
-            r.add(WARNING, "postcode", f"Postcode {which[0].postcode} is {what}: a person must confirm "
-                                       f"eligibility ({which[0].reason})")
-        elif residence is Residence.NOT_GIVEN and not r.has_error:
-            r.add(WARNING, "postcode", "No home or work postcode: eligibility cannot be checked")
+        e = eligibility_of(v.get("postcode"), v.get("work_postcode"))
+        v["residence"] = e.residence
+        v["home_area"] = e.home_area
+        v["work_area"] = e.work_area
+        if e.warning is not None and (e.residence != Residence.NOT_GIVEN.value or not r.has_error):
+            r.add(WARNING, "postcode", e.warning)
         # Keys for recognising the same person.
         email = v.get("email")
         if email:
@@ -696,7 +771,8 @@ class RowValidator:
             r.email_key = email if key == email else key
         r.phone_key = v.get("phone")
         r.name_key = name_key(first, last, dob)
-        r.answers_hash = answers_hash(v)
+        r.answers_hash = (answers_hash(v, self._hash_keys) if v.keys() <= self._hash_known
+                          else answers_hash(v))
         r.external_ref = external_ref(v, r)
         v.pop("start_time", None)  # only part of the row's identity (external_ref)
         r.values = self.layout.pack(v)
@@ -705,23 +781,60 @@ class RowValidator:
         return r
 
 
+class Eligibility(NamedTuple):
+    residence: str
+    home_area: str
+    work_area: str
+    notes: str  # the reasons, in plain English
+    warning: str | None  # for the preview: a postcode to confirm, or no postcode at all
+
+
+@lru_cache(maxsize=8192)
+def eligibility_of(postcode: str | None, work_postcode: str | None) -> Eligibility:
+    """What a pair of postcodes says, worked out once per distinct pair (offices share postcodes)."""
+    home = place(postcode)
+    work = place(work_postcode)
+    residence, area, reasons = combine(home, work)
+    warning = None
+    if residence is Residence.NEEDS_CONFIRMATION:
+        which = [p for p in (home, work) if p.residence is Residence.NEEDS_CONFIRMATION]
+        outside = any(p.area is Area.UNKNOWN for p in which)
+        what = "outside LLR or not known" if outside else "on the LLR boundary"
+        warning = (f"Postcode {which[0].postcode} is {what}: a person must confirm eligibility "
+                   f"({which[0].reason})")
+    elif residence is Residence.NOT_GIVEN:
+        warning = "No home or work postcode: eligibility cannot be checked"  # only shown on a row without errors
+    return Eligibility(residence.value, area.value, work.area.value, "; ".join(reasons), warning)
+
+
 def eligibility(values) -> dict:
     """What the postcodes say (never a rejection): residence, areas, and the reasons in plain English."""
-    home = place(values.get("postcode"))
-    work = place(values.get("work_postcode"))
-    residence, area, reasons = combine(home, work)
-    return {"residence": residence.value, "home_area": area.value, "work_area": work.area.value,
-            "eligibility_notes": "; ".join(reasons)}
+    e = eligibility_of(values.get("postcode"), values.get("work_postcode"))
+    return {"residence": e.residence, "home_area": e.home_area, "work_area": e.work_area,
+            "eligibility_notes": e.notes}
 
 
 _HASH_SKIP = {"residence", "home_area", "work_area"}
 
 
-def answers_hash(values: dict) -> str:
-    """A hash of the answers (not of how they were laid out): same answers, same hash."""
-    parts = [f"{key}\x1f{values[key]}" for key in sorted(values)
-             if key not in _HASH_SKIP and values[key] is not None and values[key] != ""]
+def answers_hash(values: dict, keys: Iterable[str] | None = None) -> str:
+    """A hash of the answers (not of how they were laid out): same answers, same hash.
+
+    ``keys``: every key ``values`` may hold, sorted, without ``_HASH_SKIP`` (the validator works
+    them out once per file); the hash is the same either way."""
+    if keys is None:
+        keys = [key for key in sorted(values) if key not in _HASH_SKIP]
+    get = values.get
+    parts = [f"{key}\x1f{value}" for key in keys if (value := get(key)) is not None and value != ""]
     return hashlib.sha256("\x1e".join(parts).encode("utf-8", "surrogatepass")).hexdigest()
+
+
+def _compact_moment(moment: dt.datetime) -> str:
+    """``f"{moment:%Y%m%dT%H%M%S}"``, without strftime's cost for the usual four-digit years."""
+    if moment.year < 1000:
+        return f"{moment:%Y%m%dT%H%M%S}"
+    return (f"{moment.year}{moment.month:02d}{moment.day:02d}T{moment.hour:02d}{moment.minute:02d}"
+            f"{moment.second:02d}")
 
 
 def external_ref(values: dict, r: RowResult) -> str | None:
@@ -730,7 +843,7 @@ def external_ref(values: dict, r: RowResult) -> str | None:
     ref = values.get("external_ref")
     if ref:
         start = values.get("start_time")
-        return f"id:{ref}" + (f"@{start:%Y%m%dT%H%M%S}" if start else "")
+        return f"id:{ref}" + (f"@{_compact_moment(start)}" if start else "")
     received = values.get("received_at")
     who = r.email_key or r.phone_key or _fold(f"{values.get('first_name', '')} {values.get('last_name', '')}")
     if received and who:
