@@ -11,7 +11,7 @@ import os
 import sys
 import time
 
-from PySide6.QtCore import QCoreApplication, QSettings, QTimer
+from PySide6.QtCore import QCoreApplication, QEvent, QObject, QSettings, QTimer
 from PySide6.QtWidgets import QApplication
 
 from ui.shell.main_window import MainWindow
@@ -31,9 +31,22 @@ def make_application(argv: list[str] | None = None) -> QApplication:
     return app
 
 
+def keep_settings_under_home() -> None:
+    """With LIVED_EXPERIENCE_HOME, the window's own settings (size, columns, the demo offer) live
+    under that folder too: a fresh folder is a fresh first run, and a second office database on
+    the same PC does not share them."""
+    home = os.environ.get("LIVED_EXPERIENCE_HOME")
+    if home:
+        QSettings.setDefaultFormat(QSettings.Format.IniFormat)
+        QSettings.setPath(QSettings.Format.IniFormat, QSettings.Scope.UserScope,
+                          os.path.join(os.path.expanduser(home), "settings"))
+
+
 def run_gui(args) -> int:
+    keep_settings_under_home()
     app = make_application()
     window = MainWindow()
+    return_focus_after_dialogs(app)
     probe = os.environ.get("LIVED_EXPERIENCE_STARTUP_PROBE")
     if probe:
         _install_probe(window, probe)
@@ -50,6 +63,49 @@ def run_gui(args) -> int:
     QTimer.singleShot(1000, start)
     window.show()
     return app.exec()
+
+
+class _FocusReturner(QObject):
+    """See :func:`return_focus_after_dialogs`."""
+
+    def __init__(self, app: QApplication):
+        super().__init__(app)
+        app.focusWindowChanged.connect(self._watch)
+
+    def _watch(self, window) -> None:
+        if window is None:
+            return
+        widget = next((w for w in QApplication.topLevelWidgets() if w.windowHandle() is window), None)
+        if widget is None or widget.parentWidget() is None or widget.property("le_focus_watched"):
+            return
+        widget.setProperty("le_focus_watched", True)
+        widget.installEventFilter(self)
+
+    def eventFilter(self, obj, event) -> bool:
+        if event.type() == QEvent.Type.Hide and obj.isWindow() and obj.parentWidget() is not None:
+            parent = obj.parentWidget().window()
+            QTimer.singleShot(0, lambda: self._give_back(obj, parent))
+        return False
+
+    @staticmethod
+    def _give_back(dialog, parent) -> None:
+        try:
+            active = QApplication.activeWindow()
+            if (active is None or active is dialog or not active.isVisible()) and parent.isVisible():
+                parent.activateWindow()
+        except RuntimeError:  # a window was deleted meanwhile
+            return
+
+
+def return_focus_after_dialogs(app: QApplication) -> None:
+    """When one of the app's dialogs closes, give the keyboard back to the window it belonged to.
+
+    A window manager usually does this; without one (a locked-down PC's kiosk session, Xvfb) the
+    keyboard would go nowhere and the window's shortcuts would stop working. A dialog is watched
+    from the moment it first has the focus; when it is hidden and no other window of the app is
+    active, its parent window takes the focus back.
+    """
+    _FocusReturner(app)
 
 
 def _install_probe(window: MainWindow, mode: str) -> None:

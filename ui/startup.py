@@ -9,6 +9,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 
 from lived_experience.core.context import AppContext
@@ -31,6 +32,7 @@ def attach_services(window: MainWindow, ctx: AppContext, interaction: Interactio
     if not (probing and accounts.count_accounts(ctx) == 0):
         from ui.security.signin import ensure_signed_in
 
+        window.loading.setText("Waiting for you to sign in…")
         if not ensure_signed_in(window, state):
             window.close()
             return state
@@ -44,17 +46,28 @@ def attach_services(window: MainWindow, ctx: AppContext, interaction: Interactio
     return state
 
 
+def _demo_offer_key(state: AppState) -> str:
+    """Asked once per database: a database file deleted and made again is a new database."""
+    name = state.ctx.db.display_name()
+    path = state.ctx.db.sqlite_path
+    if path is not None:
+        with contextlib.suppress(OSError):
+            name += f"#{path.stat().st_ino}"
+    return "demo/offered/" + name.replace("/", "|").replace("\\", "|")
+
+
 def offer_demo(window: MainWindow, state: AppState) -> None:
     """A fresh, empty database: offer the fictional demo data set to try the app with."""
     from lived_experience.demo.generator import generate, is_empty
     from lived_experience.maintenance.readonly import is_read_only
     from ui.tasks import run_task
 
-    if state.qsettings.value(f"demo/offered/{state.ctx.db.display_name()}", False, type=bool):
+    key = _demo_offer_key(state)
+    if state.qsettings.value(key, False, type=bool):
         return
     if is_read_only(state.ctx.db) or not is_empty(state.ctx):
         return
-    state.qsettings.setValue(f"demo/offered/{state.ctx.db.display_name()}", True)
+    state.qsettings.setValue(key, True)
     if not state.interaction.confirm(
         "Try the app with demo data?",
         "This database is empty. Would you like to add a realistic, clearly fictional demo data set "

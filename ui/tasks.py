@@ -92,6 +92,7 @@ def run_task(
     def finish():
         if task.dialog is not None:
             task.dialog.reset()
+            task.dialog.hide()  # hidden before it goes, so the keyboard returns to its window
             task.dialog.deleteLater()
             task.dialog = None
         _running.discard(task)

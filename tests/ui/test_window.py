@@ -26,7 +26,7 @@ def test_window_title_and_sections(window):
 @pytest.mark.parametrize("key,minimum", LIST_SECTIONS.items())
 def test_each_section_lists_the_demo_records(window, qtmodeltester, key, minimum):
     page = window.show_section(key)
-    assert window.stack.currentWidget() is page
+    assert window.current_page() is page
     model = page.list.model
     assert model.total >= minimum
     assert model.rowCount() > 0 and model.columnCount() > 2

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import functools
 
-from PySide6.QtCore import QByteArray, QModelIndex, Qt, QTimer, Signal
+from PySide6.QtCore import QByteArray, QEvent, QModelIndex, Qt, QTimer, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
 from lived_experience.listing import registry
 from lived_experience.listing.query import list_page
 from lived_experience.listing.render import display
+from ui.common.flow import FlowLayout
 from ui.common.paged_model import PagedTableModel
 from ui.common.roles import RowRole
 from ui.state import AppState
@@ -73,9 +74,11 @@ class ListPage(QWidget):
         self.export_button.setAccessibleDescription(f"Save the {self.spec.title.lower()} shown as an Excel workbook")
         self.export_button.clicked.connect(self.export)
 
-        top = QHBoxLayout()
+        # The filter box, the filter choices and the buttons wrap onto a second line when the
+        # page is narrow, rather than making the window wider than the screen.
+        top = FlowLayout()
         self.filter_edit.setMinimumWidth(220)
-        top.addWidget(self.filter_edit, 1)
+        top.addWidget(self.filter_edit)
         self.filter_boxes: dict[str, QComboBox] = {}
         if show_filters:
             for f in self.spec.filters:
@@ -92,8 +95,13 @@ class ListPage(QWidget):
                 box.currentIndexChanged.connect(functools.partial(self._filter_box_changed, f.key, box))
                 self.filter_boxes[f.key] = box
                 top.addWidget(box)
-        top.addWidget(self.count_label)
-        top.addWidget(self.export_button)
+        # The count and the export button stay together when the line wraps.
+        self.count_and_export = QWidget()
+        tail = QHBoxLayout(self.count_and_export)
+        tail.setContentsMargins(0, 0, 0, 0)
+        tail.addWidget(self.count_label)
+        tail.addWidget(self.export_button)
+        top.addWidget(self.count_and_export)
 
         self.model = PagedTableModel(self._fetch, parent=self, count_in_background=True)
         self.model.set_display(display)
@@ -119,6 +127,15 @@ class ListPage(QWidget):
         header.setSectionsClickable(True)
         self.table.doubleClicked.connect(self._double_clicked)
         self.table.activated_row.connect(self.activated)
+
+        # What an empty list means, said in words over the empty table.
+        self.empty_label = QLabel(self.table.viewport())
+        self.empty_label.setObjectName("emptyList")
+        self.empty_label.setWordWrap(True)
+        self.empty_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.empty_label.setAccessibleName("Why the list is empty")
+        self.empty_label.hide()
+        self.table.viewport().installEventFilter(self)
 
         lay = QVBoxLayout(self)
         lay.setContentsMargins(0, 0, 0, 0)
@@ -182,8 +199,35 @@ class ListPage(QWidget):
 
     def _update_count(self, total: int) -> None:
         self.count_label.setText(f"{total:,} {'row' if total == 1 else 'rows'}")
+        self._update_empty()
+
+    def empty_text(self) -> str:
+        """Why there is nothing to show, and what to do about it."""
+        narrowed = bool(self.model.text().strip()) or any(
+            k not in self._fixed for k, v in self.model.filters().items() if v not in (None, ""))
+        if narrowed:
+            return ("Nothing matches the filter. Clear the filter box, or choose \u201cAny\u2026\u201d in the "
+                    "choices above, to see everything.")
+        return f"{self.spec.title}: nothing recorded yet."
+
+    def _update_empty(self) -> None:
+        empty = self.model.rowCount() == 0 and not self.model.counting
+        if empty:
+            self.empty_label.setText(self.empty_text())
+            self._place_empty_label()
+        self.empty_label.setVisible(empty)
+
+    def _place_empty_label(self) -> None:
+        vp = self.table.viewport()
+        self.empty_label.setGeometry(12, 12, max(vp.width() - 24, 40), max(min(vp.height() - 24, 120), 40))
+
+    def eventFilter(self, obj, event):
+        if obj is self.table.viewport() and event.type() == QEvent.Type.Resize and self.empty_label.isVisible():
+            self._place_empty_label()
+        return super().eventFilter(obj, event)
 
     def _after_reset(self) -> None:
+        self._update_empty()
         if self.model.counting:
             self.count_label.setText(f"{self.model.rowCount():,}+ rows (counting\u2026)")
         if not self._restored and self.model.columnCount() > 0:

@@ -58,7 +58,11 @@ class DueModel(QAbstractTableModel):
             return None
         item = self.items[index.row()]
         col = index.column()
-        if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole):
+        if role == Qt.ItemDataRole.DisplayRole:
+            # The area in the tiles' short words, so that the line itself has the room.
+            return [item.severity_label, item.text, SHORT.get(item.category, item.heading),
+                    uk_date(item.since)][col]
+        if role == Qt.ItemDataRole.ToolTipRole:
             return [item.severity_label, item.text, item.heading, uk_date(item.since)][col]
         if role == Qt.ItemDataRole.AccessibleTextRole:
             # A screen reader hears the whole line, urgency first.

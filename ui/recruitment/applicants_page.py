@@ -12,7 +12,6 @@ from PySide6.QtWidgets import (
     QComboBox,
     QFormLayout,
     QFrame,
-    QHBoxLayout,
     QLabel,
     QMenu,
     QScrollArea,
@@ -30,6 +29,7 @@ from lived_experience.recruitment import pipeline
 from lived_experience.recruitment.assessment import ASSESSABLE
 from lived_experience.recruitment.windows import get_window, window_choices
 from lived_experience.security.permissions import Perm
+from ui.common.flow import FlowLayout
 from ui.common.forms import a11y
 from ui.common.list_page import ListPage
 from ui.common.section_page import heading
@@ -239,18 +239,18 @@ class ApplicantsPage(QWidget):
         self.list = ListPage(state, "applicants", self)
         self.list.extra_entities = ("assessment", "equality_monitoring", "person", "recruitment_window")
         # The filters span the page (the list alone is too narrow for five of them beside the details).
-        filters = QHBoxLayout()
+        filters = FlowLayout()
         self.list.filter_edit.setMinimumWidth(160)
         filters.addWidget(self.list.filter_edit, 1)
         filters.addWidget(self.window_box, 1)
         for box in self.list.filter_boxes.values():
-            box.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
-            box.setMinimumContentsLength(12)
+            # Wide enough for their words (the line wraps when the page is narrow).
+            box.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
             box.setMaximumWidth(16777215)
             filters.addWidget(box, 1)
         lay.addLayout(filters)
 
-        bar = QHBoxLayout()
+        bar = FlowLayout()
         self.buttons = {"add": button_for(self.add_action), "edit": button_for(self.edit_action)}
         bar.addWidget(self.buttons["add"])
         bar.addWidget(self.buttons["edit"])
@@ -259,9 +259,8 @@ class ApplicantsPage(QWidget):
                          ("equality", self.equality_action), ("import", self.import_action)):
             self.buttons[key] = button_for(act)
             bar.addWidget(self.buttons[key])
-        bar.addStretch(1)
-        bar.addWidget(self.list.count_label)
-        bar.addWidget(self.list.export_button)
+        bar.addStretch()
+        bar.addWidget(self.list.count_and_export)
         lay.addLayout(bar)
 
         self.panel = ApplicantPanel()

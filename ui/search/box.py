@@ -16,7 +16,7 @@ import logging
 from dataclasses import dataclass
 
 from PySide6.QtCore import QAbstractListModel, QEvent, QModelIndex, QPoint, Qt, QTimer, Signal
-from PySide6.QtGui import QAction, QFont, QKeySequence
+from PySide6.QtGui import QAction, QFont, QFontMetrics, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QFrame,
@@ -128,6 +128,8 @@ class ResultsPopup(QListView):
         self.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.setUniformItemSizes(True)
         self.setSpacing(1)
+        self.setTextElideMode(Qt.TextElideMode.ElideRight)
+        self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.hide()
 
 
@@ -209,12 +211,22 @@ class SearchBox(QLineEdit):
     # -- the results popup ------------------------------------------------------------------------
     def show_results(self) -> None:
         win = self.window_
+        popup = self.popup
         below = self.mapTo(win, QPoint(0, self.height()))
-        width = max(self.width(), min(720, win.width() - 20))
+        frame = 2 * popup.frameWidth()
+        scrollbar = popup.verticalScrollBar().sizeHint().width()
+        # Wide enough for the longest line (no sideways scrolling), never wider than the window.
+        bold = QFont(popup.font())
+        bold.setBold(True)
+        metrics = QFontMetrics(bold)  # bold is the widest; the lines are short enough to measure all
+        wanted = max((metrics.horizontalAdvance(r.text) for r in self.model.rows), default=0) \
+            + frame + scrollbar + 24
+        width = min(max(self.width(), wanted), win.width() - 20)
         x = min(below.x() + self.width() - width, win.width() - width - 10)
         x = max(10, x)
-        rows = max(1, min(self.model.rowCount(), 18))
-        height = self.popup.sizeHintForRow(0) * rows + 2 * self.popup.frameWidth() + 4
+        rows = max(1, min(self.model.rowCount(), 24))
+        per_row = popup.sizeHintForRow(0) + 2 * popup.spacing()
+        height = per_row * rows + frame + 2 * popup.spacing() + 4
         height = min(height, win.height() - below.y() - 10)
         self.popup.setGeometry(x, below.y() + 2, width, max(height, 40))
         self.popup.show()

@@ -10,12 +10,15 @@ import time
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QByteArray, QEvent, QSettings, QSize, Qt, QTimer, Signal
-from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtGui import QAction, QFont, QFontMetrics, QKeySequence
 from PySide6.QtWidgets import (
+    QApplication,
+    QFrame,
     QLabel,
     QListWidget,
     QListWidgetItem,
     QMainWindow,
+    QScrollArea,
     QSplitter,
     QStackedWidget,
     QWidget,
@@ -31,6 +34,20 @@ if TYPE_CHECKING:
 APP_TITLE = "Lived Experience"
 
 
+class _Scroller(QScrollArea):
+    """Holds a section page. A page that needs more room than the window has (a small screen,
+    a large system font) scrolls, instead of pushing the window wider than the screen and
+    squeezing the sidebar."""
+
+    def __init__(self, page: QWidget):
+        super().__init__()
+        self.setWidgetResizable(True)
+        self.setFrameShape(QFrame.Shape.NoFrame)
+        self.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        self.setAccessibleName(page.accessibleName() or "Section")
+        self.setWidget(page)
+
+
 class MainWindow(QMainWindow):
     first_painted = Signal(float)
     ready = Signal()
@@ -42,6 +59,7 @@ class MainWindow(QMainWindow):
         self.qsettings = settings or QSettings()
         self.state: AppState | None = None
         self.pages: dict[str, QWidget] = {}
+        self._holders: dict[str, QScrollArea] = {}
         self._painted = False
 
         self.nav = QListWidget()
@@ -55,8 +73,7 @@ class MainWindow(QMainWindow):
             item.setToolTip(section.description + (f"  (Ctrl+{(i + 1) % 10})" if i < 10 else ""))
             self.nav.addItem(item)
         self.nav.setSpacing(1)
-        self.nav.setMinimumWidth(150)
-        self.nav.setMaximumWidth(240)
+        self._fit_navigation()
 
         self.stack = QStackedWidget()
         self.stack.setAccessibleName("Section content")
@@ -68,9 +85,15 @@ class MainWindow(QMainWindow):
         self.splitter = QSplitter()
         self.splitter.addWidget(self.nav)
         self.splitter.addWidget(self.stack)
+        # The sidebar keeps its width in every section: the section takes what the window gains.
+        self.splitter.setStretchFactor(0, 0)
         self.splitter.setStretchFactor(1, 1)
         self.splitter.setChildrenCollapsible(False)
+        self.splitter.setSizes([self.nav.minimumWidth(), 1200 - self.nav.minimumWidth()])
         self.setCentralWidget(self.splitter)
+        app = QApplication.instance()
+        if app is not None:
+            app.fontChanged.connect(lambda _f: self._fit_navigation())
 
         self.db_label = QLabel()
         self.db_label.setAccessibleName("Database in use")
@@ -87,6 +110,15 @@ class MainWindow(QMainWindow):
         self.nav.setEnabled(False)
         self.resize(1200, 780)
         self._restore_geometry()
+
+    def _fit_navigation(self) -> None:
+        """Wide enough for the longest section name in bold at the current font size, and no wider."""
+        bold = QFont(self.nav.font())
+        bold.setBold(True)
+        fm = QFontMetrics(bold)
+        width = max(fm.horizontalAdvance(s.title) for s in SECTIONS) + 4 * fm.height()
+        self.nav.setMinimumWidth(width)
+        self.nav.setMaximumWidth(2 * width)
 
     # -- menus and actions ---------------------------------------------------------
     def _build_menus(self) -> None:
@@ -158,8 +190,9 @@ class MainWindow(QMainWindow):
             page.setAccessibleName(section.title)
             page.setAccessibleDescription(section.description)
             self.pages[section.key] = page
-            self.stack.addWidget(page)
-        self.stack.setCurrentWidget(page)
+            self._holders[section.key] = _Scroller(page)
+            self.stack.addWidget(self._holders[section.key])
+        self.stack.setCurrentWidget(self._holders[section.key])
         self.qsettings.setValue("shell/section", section.key)
         self.setWindowTitle(f"{section.title} - {APP_TITLE}")
 
@@ -175,7 +208,8 @@ class MainWindow(QMainWindow):
             lst.select_id(entity_id)
 
     def current_page(self) -> QWidget | None:
-        return self.stack.currentWidget()
+        current = self.stack.currentWidget()
+        return current.widget() if isinstance(current, _Scroller) else current
 
     # -- window state -------------------------------------------------------------------
     def _restore_geometry(self) -> None:
