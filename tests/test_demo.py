@@ -84,3 +84,15 @@ def test_demo_with_a_password_creates_the_four_accounts(sqlite_ctx):
     with unit_of_work(sqlite_ctx, readonly=True) as s:
         names = {u for (u,) in s.execute(select(m.StaffUser.username))}
     assert names == {"admin", "coordinator", "dbs-officer", "viewer"}
+
+
+def test_you_said_we_did_answers_what_was_said(demo_ctx):
+    """A reported-back response in the demo is the one written for that feedback, not a random one."""
+    from lived_experience.demo import words
+
+    with unit_of_work(demo_ctx, readonly=True) as s:
+        rows = s.execute(select(m.FeedbackItem.summary, m.FeedbackItem.response, m.FeedbackItem.status)
+                         .where(m.FeedbackItem.status.in_(["response_agreed", "actioned", "reported_back"]))).all()
+    assert rows
+    for summary, response, _status in rows:
+        assert response == words.RESPONSE_FOR[summary], summary

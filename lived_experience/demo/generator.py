@@ -738,7 +738,10 @@ def _build(b: _Builder) -> None:
             response_due_on=received + dt.timedelta(days=28),
         )
         if status in (FeedbackStatus.RESPONSE_AGREED, FeedbackStatus.ACTIONED, FeedbackStatus.REPORTED_BACK):
-            item["response"] = r.choice(W.RESPONSES)
+            # The draw keeps the rest of the data set the same for a given seed; the response itself is
+            # the one that answers what was said.
+            drawn = r.choice(W.RESPONSES)
+            item["response"] = W.RESPONSE_FOR.get(summary, drawn)
         if status is FeedbackStatus.NOT_ACTIONED:
             item["not_actioned_reason"] = r.choice(W.NOT_ACTIONED)
             item["response"] = item["not_actioned_reason"]

@@ -183,6 +183,48 @@ RESPONSES = [
     "We shared this with the Witness Care Unit and it is part of the next contract review.",
 ]
 
+# What was done about each kind of feedback: "you said, we did" must read as an answer to what was said.
+RESPONSE_FOR = {
+    "Victims are not told who their contact officer is":
+        "The force now gives every victim a named officer and a direct number in the first letter.",
+    "Long gaps without updates during investigations":
+        "We raised this with the force's victim services lead; a monthly update standard is being piloted.",
+    "ISVA support is valued most for explaining the court process":
+        "The ISVA specification now keeps court preparation as a core part of the service.",
+    "Interpreters are offered too late":
+        "Interpreter needs are now asked at first contact in the new referral form.",
+    "Travel to the SARC is hard from rural areas":
+        "Travel costs to the SARC can now be met from the victim support fund.",
+    "Victims are not told about the Victim Personal Statement":
+        "Officers' first-contact checklist now includes offering a Victim Personal Statement.",
+    "Counselling waiting lists are too long":
+        "The counselling provider has added evening sessions and a waiting-list check-in call.",
+    "Assumptions based on culture and background":
+        "Cultural awareness training written with members is now part of the providers' contracts.",
+    "Outcomes of appeals are not passed on":
+        "We shared this with the Witness Care Unit and it is part of the next contract review.",
+    "Witness expenses are slow to be paid":
+        "We asked the courts service to pay witness expenses within 10 working days and will check it does.",
+    "Victims are not told when an offender is released":
+        "The victim contact scheme is now explained to every eligible victim at the start.",
+    "The complaints route is not clear":
+        "Every provider's leaflet and website now shows how to complain and to whom.",
+    "Repeated retelling when referred between services":
+        "Referrals between commissioned services now pass on the victim's account with their consent.",
+    "Outreach by crisis workers is valued":
+        "The crisis worker pilot has been extended for a further year.",
+    "Gaps in support for children and young people":
+        "The Children's ISVA service now takes referrals for 16 and 17 year olds.",
+    "Online reporting is hard to use on a phone":
+        "The force has rebuilt the online reporting form so that it works on a phone.",
+    "Feeling disbelieved at first contact":
+        "Members' accounts are now used in call handlers' training on first contact.",
+    "Safety planning is not offered at the start":
+        "The ISVA specification now requires a safety plan to be offered at the first meeting.",
+    "Information on compensation comes too late":
+        "Information about compensation is now given in the first letter to every victim.",
+}
+
 NOT_ACTIONED = [
     "This is outside what the OPCC commissions; we passed it to the courts service.",
     "An existing service already offers this; we have improved how it is signposted instead.",

@@ -380,9 +380,17 @@ class _NumberedCanvas(rl_canvas.Canvas):
         if self.large_print:
             self.drawString(15 * mm, 10 * mm + size * 1.3, _fit(self.footer_text, FONT, size, w - 30 * mm))
         else:
-            self.drawString(15 * mm, 10 * mm, _fit(self.footer_text, FONT, size,
-                                                   w / 2 - 15 * mm - 4 * mm
-                                                   - pdfmetrics.stringWidth(self.marking, FONT_BOLD, size) / 2))
+            room = w / 2 - 15 * mm - 4 * mm - pdfmetrics.stringWidth(self.marking, FONT_BOLD, size) / 2
+            # A long title is shortened, never the date the document was produced.
+            title, sep, produced = self.footer_text.rpartition(" - produced ")
+            if sep and pdfmetrics.stringWidth(self.footer_text, FONT, size) > room:
+                tail = sep + produced
+                room_for_title = room - pdfmetrics.stringWidth(tail, FONT, size)
+                footer = (_fit(title, FONT, size, room_for_title) + tail) if room_for_title > 20 * mm \
+                    else _fit(self.footer_text, FONT, size, room)
+            else:
+                footer = _fit(self.footer_text, FONT, size, room)
+            self.drawString(15 * mm, 10 * mm, footer)
         self.drawRightString(w - 15 * mm, 10 * mm, f"Page {self._pageNumber} of {total}")
         self.setFont(FONT_BOLD, size)
         self.setFillColor(colors.HexColor("#8B0000"))

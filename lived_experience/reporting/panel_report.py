@@ -256,6 +256,30 @@ class _Numbered:
         return [Paragraph(pdf.text(t), self.sub, bulletText=f"{chr(97 + i)}.") for i, t in enumerate(texts)]
 
 
+TEXT_WIDTH = 174 * mm  # A4 less the margins
+
+
+def _figures_table(rows: list[list[str]], st: pdf.Styles, *, numeric: set[int], flexible: int):
+    """A table whose columns are as wide as their words need (a heading breaks between words, never
+    inside one), numbers right-aligned, and the ``flexible`` column taking the rest of the width."""
+    from reportlab.pdfbase.pdfmetrics import stringWidth
+
+    pad = 8 + 2  # the table's left and right padding, and a little air
+    right = ParagraphStyle("cell_right", parent=st.cell, alignment=2)
+    right_bold = ParagraphStyle("cell_right_bold", parent=st.cell_bold, alignment=2)
+    widths: list[float] = []
+    for c in range(len(rows[0])):
+        head = max(stringWidth(w, pdf.FONT_BOLD, st.cell_bold.fontSize) for w in rows[0][c].split())
+        body = max((stringWidth(r[c], pdf.FONT, st.cell.fontSize) for r in rows[1:]), default=0)
+        widths.append(max(head, body) + pad)
+    widths[flexible] = 0
+    widths[flexible] = max(TEXT_WIDTH - sum(widths), 40 * mm)
+    cells = [[pdf.para(v, (right_bold if r == 0 else right) if c in numeric else
+                       (st.cell_bold if r == 0 else st.cell)) for c, v in enumerate(row)]
+             for r, row in enumerate(rows)]
+    return pdf.table(cells, st, widths=widths)
+
+
 def _caption(text: str, st: pdf.Styles):
     """A table's caption, kept on the same page as the table's first rows."""
     return pdf.para(text, ParagraphStyle("caption", parent=st.h3, keepWithNext=1))
@@ -321,7 +345,7 @@ def story_for(f: PanelFigures, author: str, report_date: dt.date) -> list:
         rows += [[w.name, uk_date(w.opens_on), uk_date(w.closes_on), str(w.places), f"{w.applications:,}",
                   f"{w.appointed:,}"] for w in f.windows]
         story += [_caption("Table One: recruitment windows", st),
-                  pdf.table(rows, st, widths=[56 * mm, 25 * mm, 25 * mm, 18 * mm, 27 * mm, 23 * mm]),
+                  _figures_table(rows, st, numeric={3, 4, 5}, flexible=0),
                   Spacer(1, 3 * mm)]
     else:
         story.append(num("No recruitment window was open during the period."))
@@ -333,9 +357,11 @@ def story_for(f: PanelFigures, author: str, report_date: dt.date) -> list:
 
     # Membership.
     story.append(pdf.para("Membership", st.h2))
-    story.append(num(f"Members serve a term of 18 months, after which the membership is refreshed through a new "
-                     f"recruitment window. {_plural(f.terms_started, 'term')} began and "
-                     f"{_plural(f.terms_ended, 'term')} ended in the period."))
+    story.append(num("Members serve a term of 18 months, after which the membership is refreshed through a new "
+                     "recruitment window. " + (
+                         "No term began or ended in the period." if not (f.terms_started or f.terms_ended) else
+                         f"{_plural(f.terms_started, 'term')} began and {_plural(f.terms_ended, 'term')} ended "
+                         "in the period.")))
     story.append(num(f"On {uk_date(f.end)} there were {_plural(f.members_at_end, 'active member')}; "
                      f"{_plural(f.terms_ending_soon, 'term ends', 'terms end')} within the following 90 days."))
 
@@ -348,7 +374,7 @@ def story_for(f: PanelFigures, author: str, report_date: dt.date) -> list:
         rows += [[uk_date(m.day), m.title, m.kind, str(m.members_invited), str(m.members_attended),
                   str(m.stakeholders_attended)] for m in f.meetings]
         story += [_caption("Table Two: meetings held", st),
-                  pdf.table(rows, st, widths=[25 * mm, 58 * mm, 27 * mm, 21 * mm, 21 * mm, 22 * mm]),
+                  _figures_table(rows, st, numeric={3, 4, 5}, flexible=1),
                   Spacer(1, 3 * mm)]
     else:
         story.append(num("No meetings were held in the period."))
@@ -363,14 +389,14 @@ def story_for(f: PanelFigures, author: str, report_date: dt.date) -> list:
                      + ". An item may concern more than one theme and more than one service."))
     if f.feedback_by_theme:
         rows = [["Theme", "Items"]] + [[n, f"{c:,}"] for n, c in f.feedback_by_theme]
-        story += [_caption("Table Three: feedback by theme", st), pdf.table(rows, st, widths=[140 * mm, 34 * mm]),
-                  Spacer(1, 3 * mm)]
+        story += [_caption("Table Three: feedback by theme", st),
+                  _figures_table(rows, st, numeric={1}, flexible=0), Spacer(1, 3 * mm)]
     if f.feedback_by_service:
         rows = [["Commissioned service", "Items"]] + [[n, f"{c:,}"] for n, c in f.feedback_by_service]
         story += [_caption("Table Four: feedback by service", st),
-                  pdf.table(rows, st, widths=[140 * mm, 34 * mm])]
+                  _figures_table(rows, st, numeric={1}, flexible=0)]
 
-    story.append(pdf.para("You said, we did", st.h2))
+    story.append(pdf.para("You said, we did", ParagraphStyle("h2_keep", parent=st.h2, keepWithNext=1)))
     if f.highlights:
         story.append(num("Examples of what members told us in the period and what changed as a result:"))
         for said, did in f.highlights:

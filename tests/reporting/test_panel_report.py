@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -96,6 +97,20 @@ def test_the_pdf_has_the_shape_of_a_panel_report_and_names_nobody(ctx, period, t
     assert "Secretname" not in text and "Late Applicant" not in text
     assert "1." in text and "2." in text  # numbered paragraphs
     assert PdfReader(out).metadata.subject.startswith("OFFICIAL")
+
+
+def test_table_headings_break_between_words_and_the_footer_keeps_its_date(ctx, period, tmp_path):
+    out = tmp_path / "panel.pdf"
+    export_panel_report(as_role(ctx, "coordinator"), START, END, out)
+    raw = "\n".join(p.extract_text() for p in PdfReader(out).pages)
+    lines = raw.splitlines()
+    # A heading split inside a word reads "Application" then "s" on the next line.
+    for word in ("Applications", "Appointed", "invited", "attended", "Stakeholders"):
+        assert any(word in line for line in lines), word
+    assert not any(line.strip() in ("s", "d", "ed", "ders attended") for line in lines), lines
+    footers = [line for line in lines if "produced" in line]
+    assert len(footers) == len(PdfReader(out).pages)
+    assert all(re.search(r"produced \d{2}/\d{2}/\d{4} \d{2}:\d{2}", line) for line in footers), footers
 
 
 def test_exporting_needs_the_export_permission(ctx, period, tmp_path):
