@@ -115,19 +115,74 @@ def _window_heading(report: RepresentativenessReport, index: int) -> str:
     return "This window" if report.window_id is not None else f"W{index + 1}"
 
 
-def _compact(rows: list[list[str]], st) -> list[list]:
-    """Table cells in a smaller type, so that several columns of numbers fit across A4."""
+def _compact_styles(st):
     from reportlab.lib.styles import ParagraphStyle
 
     head = ParagraphStyle("compact_head", parent=st.cell_bold, fontSize=st.size * 0.78, leading=st.size * 0.98)
     body = ParagraphStyle("compact", parent=st.cell, fontSize=st.size * 0.78, leading=st.size * 0.98)
-    return [[pdf.para(v, head if r == 0 else body) for v in row] for r, row in enumerate(rows)]
+    return head, body
+
+
+def _compact(rows: list[list[str]], st) -> list[list]:
+    """Table cells in a smaller type, so that several columns of numbers fit across A4."""
+    from reportlab.lib.styles import ParagraphStyle
+
+    head, body = _compact_styles(st)
+    # The counts are right-aligned, so that their digits line up; the group names are not.
+    head_r = ParagraphStyle("compact_head_r", parent=head, alignment=2)
+    body_r = ParagraphStyle("compact_r", parent=body, alignment=2)
+    return [[pdf.para(_keep_number(v), (head, head_r)[c > 0] if r == 0 else (body, body_r)[c > 0])
+             for c, v in enumerate(row)] for r, row in enumerate(rows)]
+
+
+def _keep_number(text: str) -> str:
+    """"fewer than 5" may wrap after "fewer", never leave the 5 alone on a line."""
+    return text.replace(" than 5", " than\u00a05")
+
+
+PAD = 8 + 2  # the table's left and right cell padding, and a little air
+
+
+def _fitted_widths(rows: list[list[str]], st, *, first_min: float, total: float = 174 * mm) -> list[float]:
+    """Column widths for a table of counts: every column at least as wide as its longest word (a
+    heading breaks between words, never inside one), as wide as its longest value ("fewer than 5" on
+    one line) where the page allows, and the first column (the group names) taking the rest."""
+    from reportlab.pdfbase.pdfmetrics import stringWidth
+
+    head, body = _compact_styles(st)
+
+    def width(text: str, style) -> float:
+        return stringWidth(text, style.fontName, style.fontSize)
+
+    def longest_word(text: str, style) -> float:
+        return max((width(w, style) for w in _keep_number(text).split(" ")), default=0)
+
+    least, most = [], []
+    for c in range(1, len(rows[0])):
+        words = max([longest_word(rows[0][c], head)] + [longest_word(r[c], body) for r in rows[1:]])
+        whole = max([longest_word(rows[0][c], head)] + [width(r[c], body) for r in rows[1:]])
+        least.append(words + PAD)
+        most.append(max(whole, words) + PAD)
+    room = total - first_min
+    if sum(most) <= room:
+        others = most
+    elif sum(least) >= room:
+        others = least
+    else:  # between the two: every column gives up the same share of what it could lose
+        share = (sum(most) - room) / (sum(most) - sum(least))
+        others = [m - (m - lo) * share for m, lo in zip(most, least, strict=True)]
+    return [max(total - sum(others), first_min)] + others
+
+
+def _lower_first(title: str) -> str:
+    """'Disability (Equality Act 2010)' reads 'disability (Equality Act 2010)' inside a sentence."""
+    return title[:1].lower() + title[1:]
 
 
 def _topic_section(report: RepresentativenessReport, table: TopicTable, st, small) -> list:
     windows, all_pop, members = _populations(report)
     header = (["Group"] + [_window_heading(report, i) for i in range(len(windows))]
-              + ["All windows", "%", "Members now", "%", "LLR population %"])
+              + ["All windows", "%", "Members now", "%", "LLR %"])
     rows = [header]
     for cat in table.topic.categories:
         row = [cat.label]
@@ -142,13 +197,13 @@ def _topic_section(report: RepresentativenessReport, table: TopicTable, st, smal
                 + [all_pop.total_text, "100%" if all_pop.total else "", members.total_text,
                    "100%" if members.total else "", "100%"])
     total_w = 174 * mm
-    first = 46 * mm
-    rest = (total_w - first) / (len(header) - 1)
     key = "; ".join(f"{_window_heading(report, i)}: {w.label} ({w.total_text} applicants)"
                     for i, w in enumerate(windows))
     head = [pdf.para(table.topic.title, st.h2), pdf.para(table.topic.census_note, small),
             pdf.para(key, small),
-            pdf.table(_compact(rows, st), st, widths=[first] + [rest] * (len(header) - 1))]
+            pdf.table(_compact(rows, st), st, widths=_fitted_widths(rows, st, first_min=34 * mm)),
+            pdf.para("LLR %: the share of the population of Leicester, Leicestershire and Rutland in the 2021 "
+                     "Census.", small)]
     chosen = report.chosen
     cats = list(table.topic.categories)
     series = [
@@ -169,8 +224,5 @@ def _channel_section(table: TopicTable, st) -> list:
         rows.append([label, table.channel_totals[ch].text] + [table.channel_figures[(ch, c.key)].text for c in cats])
     if len(rows) == 1:
         rows.append(["No applicants yet", ""] + [""] * len(cats))
-    total_w = 174 * mm
-    first = 36 * mm
-    rest = (total_w - first) / (len(header) - 1)
-    return [pdf.para(f"Channels by {table.topic.title.lower()}", st.h3),
-            pdf.table(_compact(rows, st), st, widths=[first] + [rest] * (len(header) - 1))]
+    return [pdf.para(f"Channels by {_lower_first(table.topic.title)}", st.h3),
+            pdf.table(_compact(rows, st), st, widths=_fitted_widths(rows, st, first_min=30 * mm))]

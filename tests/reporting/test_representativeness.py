@@ -198,3 +198,17 @@ def test_the_demo_report_builds_for_every_window(demo_ctx, tmp_path):
         assert one.chosen.total == w.total
     out = export_representativeness(demo_ctx, tmp_path / "demo.pdf", window_id=int(report.windows[0].key[7:]))
     assert len(PdfReader(out.path).pages) >= 3
+
+
+def test_the_demo_pdf_tables_break_between_words_only(demo_ctx, tmp_path):
+    """Looked at as pages: headings were split inside words ("All wind/ows", "Membe/rs now") and "fewer than
+    5" left its 5 alone on a line. Every word of a heading is whole, and no line is a lone 5."""
+    out = export_representativeness(demo_ctx, tmp_path / "demo.pdf")
+    lines = [line.strip() for page in PdfReader(out.path).pages for line in page.extract_text().splitlines()]
+    text = "\n".join(lines)
+    for word in ("windows", "Members", "Everyone", "determined", "Prefer"):
+        assert word in text, word
+    for fragment in ("ows", "rs now", "ulation", "e", "mined", "wind", "Membe"):
+        assert fragment not in lines, fragment
+    assert not [line for line in lines if line.endswith("fewer than")]  # the 5 went to the next line
+    assert "Channels by disability (Equality Act 2010)" in text
