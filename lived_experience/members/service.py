@@ -165,7 +165,9 @@ class MemberOverview:
     quiet: list[QuietDates]
     attendance: list[AttendanceLine]
     feedback: list[FeedbackLine]
-    feedback_hidden: int  # anonymous items left out for this actor
+    # The actor may not know who gave anonymous feedback: such items are left out, and how
+    # many is not said either (a count would reveal that this member gave some).
+    anonymous_withheld: bool
     version: int
 
 
@@ -349,18 +351,17 @@ def member_overview(ctx: AppContext, person_id: int) -> MemberOverview:
                                   .order_by(Meeting.starts_at.desc()))
         ]
         see_anonymous = ctx.actor.can(Perm.ANONYMOUS_SOURCE)
-        feedback, hidden = [], 0
+        feedback = []
         for f in s.scalars(select(FeedbackItem).where(FeedbackItem.person_id == person_id)
                            .order_by(FeedbackItem.received_on.desc(), FeedbackItem.id.desc())):
             if f.anonymous and not see_anonymous:
-                hidden += 1
                 continue
             feedback.append(FeedbackLine(f.id, f.received_on, f.summary, _enum(FeedbackStatus, f.status),
                                          f.anonymous))
         overview = MemberOverview(
             person_id=p.id, name=p.full_name, known_as=p.known_as, pronouns=p.pronouns, terms=views,
             current=current, applications=apps, dbs_status=status, dbs_flag=flag, access=access_summary(p),
-            quiet=quiet, attendance=attendance, feedback=feedback, feedback_hidden=hidden, version=p.version,
+            quiet=quiet, attendance=attendance, feedback=feedback, anonymous_withheld=not see_anonymous, version=p.version,
         )
     if see_anonymous and any(f.anonymous for f in feedback):
         audit.record_now(ctx, "view", entity="person", entity_id=person_id, subject_person_id=person_id,

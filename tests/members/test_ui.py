@@ -121,6 +121,14 @@ def test_a_coordinator_sees_why_not_on_the_dbs_tab_and_no_anonymous_sources(qtbo
     assert not panel.dbs_view.isVisibleTo(panel)
     shown = [f.id for f in panel.feedback_model.rows]
     assert item.id not in shown and "anonymous" in panel.feedback_note.text()
+    # The note must not give away that this member gave anonymous feedback: with the item
+    # named again it says the same thing, count aside.
+    note = panel.feedback_note.text()
+    with unit_of_work(demo_ctx) as s:
+        s.execute(update(FeedbackItem).where(FeedbackItem.id == item.id).values(anonymous=False))
+    panel.reload()
+    assert item.id in [f.id for f in panel.feedback_model.rows]
+    assert panel.feedback_note.text().split(" ", 2)[2] == note.split(" ", 2)[2]
     assert interaction.errors == []
     assert not [a for a in audit_actions(demo_ctx, action="view", entity="dbs_check")]
 

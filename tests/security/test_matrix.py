@@ -173,11 +173,11 @@ def test_fields_by_role(ctx, world, role):
     assert plain.person_id is None
     if P.ANONYMOUS_SOURCE in may:
         assert get_feedback(c, world["anon_feedback"], reveal_source=True).person_id == world["person"]
-        assert overview.feedback_hidden == 0
+        assert overview.anonymous_withheld is False
     else:
         with pytest.raises(PermissionDenied):
             get_feedback(c, world["anon_feedback"], reveal_source=True)
-        assert overview.feedback_hidden == 1 and all(not f.anonymous for f in overview.feedback)
+        assert overview.anonymous_withheld is True and all(not f.anonymous for f in overview.feedback)
     # The DBS list: the register's detail (certificate number, level) only with DBS_READ.
     members = list_page(c, "members")
     assert ("dbs_status" in {col.key for col in members.columns}) == (P.DBS_STATUS in may)

@@ -283,8 +283,8 @@ class MemberPanel(QWidget):
         attended = sum(1 for a in o.attendance if a.attendance and a.attendance.value in ("attended", "left_early"))
         self.feedback_note.setText(
             f"{len(o.feedback)} items."
-            + (f" {o.feedback_hidden} anonymous {'item is' if o.feedback_hidden == 1 else 'items are'} not shown: "
-               f"your role does not allow you to {DESCRIPTIONS[Perm.ANONYMOUS_SOURCE]}." if o.feedback_hidden else ""))
+            + (" Feedback given anonymously is never listed here: your role does not allow you to "
+               f"{DESCRIPTIONS[Perm.ANONYMOUS_SOURCE]}." if o.anonymous_withheld else ""))
         self.attendance_view.setAccessibleDescription(
             f"Meetings this member was invited to: {len(o.attendance)}, attended {attended}")
         for v in (self.term_view, self.app_view, self.claim_view, self.attendance_view, self.feedback_view):
