@@ -41,7 +41,13 @@ from lived_experience.core.uow import unit_of_work
 from lived_experience.members.status import is_active_on
 from lived_experience.recruitment import equality as eq
 from lived_experience.reporting.census import load_census
-from lived_experience.reporting.suppression import HIDDEN_TEXT, SMALL_LIMIT, SMALL_TEXT, Network
+from lived_experience.reporting.suppression import (
+    HIDDEN_TEXT,
+    SMALL_LIMIT,
+    SMALL_TEXT,
+    CannotProtect,
+    Network,
+)
 from lived_experience.security import audit
 from lived_experience.security.guard import require
 from lived_experience.security.permissions import Perm
@@ -110,6 +116,7 @@ class TopicTable:
     channels: list[tuple[str, str]]  # (channel key, label) with anyone in them, over all windows
     channel_totals: dict[str, Figure]
     channel_figures: dict[tuple[str, str], Figure]  # (channel, category) -> figure
+    withheld: list[str] = field(default_factory=list)  # why some of the figures are not published at all
 
     def figure(self, population: str, category: str) -> Figure:
         return self.figures[(population, category)]
@@ -277,6 +284,7 @@ def build_topic(topic: Topic, applicants: list[_Record], members: list[_Record],
     m = {ch: sum(y.get((ch, c), 0) for c in cats) for ch, _ in channels}
 
     # Applicants: windows -> categories -> channels, all adding up.
+    applicants_withheld = False
     net = Network()
     for w in window_ids:
         if n[w]:
@@ -291,7 +299,7 @@ def build_topic(topic: Topic, applicants: list[_Record], members: list[_Record],
             for c in cats:
                 net.add(("y", ch, c), f"D{c}", f"H{ch}", y.get((ch, c), 0))
             net.add(("m", ch), f"H{ch}", "T", m[ch], public=True)
-        net.suppress()
+        applicants_withheld = not _suppressed(net)
 
     # Members: one line, on its own.
     mem = {c: 0 for c in cats}
@@ -302,27 +310,54 @@ def build_topic(topic: Topic, applicants: list[_Record], members: list[_Record],
         mnet.add(("n",), "S", "M", len(members), public=True)
         for c in cats:
             mnet.add(("x", c), "M", "T", mem[c])
-        mnet.suppress()
+    members_withheld = bool(members) and not _suppressed(mnet)
 
     figures: dict[tuple[str, str], Figure] = {}
     cells = {c.key: c for c in net.cells}
+    a = _WITHHELD if applicants_withheld else None
     for w in window_ids:
         for c in cats:
             cell = cells.get(("x", w, c))
-            figures[(f"window:{w}", c)] = _figure(cell, _shown_total(cells.get(("n", w)))) if cell else \
-                _EMPTY
+            figures[(f"window:{w}", c)] = a or (_figure(cell, _shown_total(cells.get(("n", w)))) if cell else
+                                                _EMPTY)
     for c in cats:
         cell = cells.get(("t", c))
-        figures[(ALL, c)] = _figure(cell, grand) if cell else _EMPTY
+        figures[(ALL, c)] = a or (_figure(cell, grand) if cell else _EMPTY)
     mcells = {c.key: c for c in mnet.cells}
     for c in cats:
         cell = mcells.get(("x", c))
-        figures[(MEMBERS, c)] = _figure(cell, len(members)) if cell else _EMPTY
+        figures[(MEMBERS, c)] = _WITHHELD if members_withheld else (_figure(cell, len(members)) if cell else
+                                                                     _EMPTY)
     channel_totals = {ch: _figure(cells[("m", ch)], grand) for ch, _ in channels}
     channel_figures = {
-        (ch, c): _figure(cells[("y", ch, c)], _shown_total(cells[("m", ch)])) for ch, _ in channels for c in cats
+        (ch, c): a or _figure(cells[("y", ch, c)], _shown_total(cells[("m", ch)])) for ch, _ in channels
+        for c in cats
     }
-    return TopicTable(topic, figures, channels, channel_totals, channel_figures)
+    withheld = []
+    if applicants_withheld:
+        withheld.append(f"Applicants' figures for {_lower_first(topic.title)} are withheld: there are so few "
+                        "people, or so many in one group, that any count shown would give the others away.")
+    if members_withheld:
+        withheld.append(f"Members' figures for {_lower_first(topic.title)} are withheld: there are so few, or "
+                        "so many in one group, that any count shown would give the others away.")
+    return TopicTable(topic, figures, channels, channel_totals, channel_figures, withheld)
+
+
+WITHHELD_TEXT = "withheld"
+_WITHHELD = Figure(None, WITHHELD_TEXT)
+
+
+def _suppressed(net: Network) -> bool:
+    """Suppress the network; False when it cannot be protected (its figures are then withheld)."""
+    try:
+        net.suppress()
+    except CannotProtect:
+        return False
+    return True
+
+
+def _lower_first(title: str) -> str:
+    return title[:1].lower() + title[1:]
 
 
 # A population with nobody in it: every count is 0, shown like any small count.

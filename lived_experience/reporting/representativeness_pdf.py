@@ -65,7 +65,7 @@ def export_representativeness(ctx: AppContext, output: Path, *, window_id: int |
         raise UserError(f"The report could not be written to {output}: {exc.strerror}.") from None
     with unit_of_work(ctx) as s:
         audit.record(s, ctx.actor, "export", entity="equality_monitoring",
-                     detail=f"representativeness report to {output.name}"
+                     detail=f"representativeness report to {audit.where(output)}"
                             + (f", window {window_id}" if window_id else ""))
     if progress:
         progress(3, 3)
@@ -200,6 +200,7 @@ def _topic_section(report: RepresentativenessReport, table: TopicTable, st, smal
     key = "; ".join(f"{_window_heading(report, i)}: {w.label} ({w.total_text} applicants)"
                     for i, w in enumerate(windows))
     head = [pdf.para(table.topic.title, st.h2), pdf.para(table.topic.census_note, small),
+            *[pdf.para(why, st.cell_bold) for why in table.withheld],
             pdf.para(key, small),
             pdf.table(_compact(rows, st), st, widths=_fitted_widths(rows, st, first_min=34 * mm)),
             pdf.para("LLR %: the share of the population of Leicester, Leicestershire and Rutland in the 2021 "

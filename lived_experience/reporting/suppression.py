@@ -16,8 +16,14 @@ The method (documented for the office and tested with hypothesis):
    max-flow check of "value - 1" and "value + 1" decides it). When a hidden
    count could take only its true value, the smallest shown count on the same
    line is hidden as well ("not shown"; a reader knows it is 5 or more), and the
-   check runs again, until no hidden count can be worked out. In the rare case
-   that nothing on the line is left to hide, the line's total is hidden too.
+   check runs again, until no hidden count can be worked out.
+4. **Totals are never hidden**: they are printed elsewhere (the window's number
+   of applicants in the key, a channel's total in every characteristic's
+   table), so hiding one in a single table would protect nothing. When every
+   count of a table is hidden and one could still be worked out (five people,
+   all in one group: "not shown" means 5 or more, so it is exactly 5 and the
+   others are 0), suppression gives up with :class:`CannotProtect` and the
+   report withholds that table's figures altogether.
 
 This protects against subtraction from totals, against differencing per-window
 tables from the all-windows table, and against the edge cases of arithmetic
@@ -33,7 +39,11 @@ from dataclasses import dataclass, field
 SMALL_LIMIT = 5  # counts below this are never shown
 SMALL = "small"  # shown as "fewer than 5"
 SECONDARY = "secondary"  # shown as "not shown" (it is 5 or more)
-TOTAL = "total"  # a total hidden as a last resort
+TOTAL = "total"  # never set by suppress(): totals stay shown (rule 4); readers of a network may still use it
+
+class CannotProtect(Exception):
+    """Even with every count hidden, one could be worked out: publish none of them."""
+
 
 SMALL_TEXT = f"fewer than {SMALL_LIMIT}"
 HIDDEN_TEXT = "not shown"
@@ -151,9 +161,9 @@ class Network:
                 queue.popleft()
                 continue
             choice = self._partner_for(target)
-            if choice is None:  # nothing at all left to hide: cannot happen with a public total, but never loop
-                raise RuntimeError("suppression could not protect a count")
-            choice.hidden = SECONDARY if not choice.public else TOTAL
+            if choice is None:  # every count is hidden already and this one still follows from the totals
+                raise CannotProtect(f"{target.key} can be worked out whatever else is hidden")
+            choice.hidden = SECONDARY
             queue.append(choice)
         return self
 
@@ -162,8 +172,8 @@ class Network:
 
         In order of preference: the smallest shown count on the target's own lines that is enough on its
         own; then the smallest anywhere in the network that is enough on its own (a chain of sums can
-        reach further than one line); then the smallest on its lines, to be followed by more. Public
-        totals only when no other count is left."""
+        reach further than one line); then the smallest on its lines, to be followed by more. Never a
+        public total (see rule 4): None when no other count is left."""
         ends = {target.tail, target.head} - {self.source, self.sink} or {target.tail, target.head}
         shown = [c for c in self.cells if c is not target and c.shown]
         near = [c for c in shown if {c.tail, c.head} & ends]
@@ -173,7 +183,7 @@ class Network:
             return sorted(cells, key=lambda c: c.value)
 
         def enough(c: Cell) -> bool:
-            c.hidden = SECONDARY if not c.public else TOTAL
+            c.hidden = SECONDARY
             try:
                 return not self.is_pinned(target)
             finally:
@@ -181,12 +191,11 @@ class Network:
 
         private_near = by_size(c for c in near if not c.public)
         private_far = by_size(c for c in far if not c.public)
-        public = by_size(c for c in shown if c.public)
-        for group in (private_near, private_far, public):
+        for group in (private_near, private_far):
             for c in group:
                 if enough(c):
                     return c
-        for group in (private_near, private_far, public):
+        for group in (private_near, private_far):
             if group:
                 return group[0]
         return None

@@ -7,6 +7,7 @@ add up, it searches for another way to fill in the hidden counts. Every hidden c
 
 from __future__ import annotations
 
+import pytest
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
@@ -83,7 +84,24 @@ def another_value_possible(net: Network, target_index: int) -> bool:
     return search(0)
 
 
-def assert_protected(net: Network) -> None:
+def suppressed_or_rightly_given_up(net: Network) -> Network | None:
+    """The network suppressed; or None when suppression gave up, having checked that it had to: with every
+    count hidden (and the totals, printed elsewhere, shown) one of them still follows."""
+    from lived_experience.reporting.suppression import CannotProtect
+
+    try:
+        return net.suppress()
+    except CannotProtect:
+        for c in net.cells:
+            if not c.public and not c.plumbing:
+                c.hidden = SMALL if c.value < 5 else SECONDARY
+        assert net.pinned(), "gave up although hiding everything would have protected every count"
+        return None
+
+
+def assert_protected(net: Network | None) -> None:
+    if net is None:
+        return  # withheld altogether
     for c in net.cells:
         if c.hidden is None and not c.public and not c.plumbing:
             assert c.value >= 5, f"{c.key} = {c.value} is shown"
@@ -144,7 +162,7 @@ def split_by_channel(draw, matrix):
 @settings(max_examples=150, deadline=None)
 def test_one_line_no_hidden_count_can_be_worked_out(values):
     assume(sum(values) > 0)  # as in the report: with nobody to count there is nothing to protect
-    assert_protected(one_line(values).suppress())
+    assert_protected(suppressed_or_rightly_given_up(one_line(values)))
 
 
 @given(st.integers(1, 3).flatmap(lambda w: st.integers(2, 4).flatmap(
@@ -152,7 +170,7 @@ def test_one_line_no_hidden_count_can_be_worked_out(values):
 @settings(max_examples=120, deadline=None)
 def test_windows_and_all_windows_cannot_be_differenced(matrix):
     assume(sum(map(sum, matrix)) > 0)
-    assert_protected(windows_by_category(matrix).suppress())
+    assert_protected(suppressed_or_rightly_given_up(windows_by_category(matrix)))
 
 
 @given(st.integers(1, 2).flatmap(lambda w: st.lists(st.lists(st.integers(0, 6), min_size=3, max_size=3),
@@ -162,7 +180,7 @@ def test_windows_and_all_windows_cannot_be_differenced(matrix):
 def test_the_channel_table_cannot_be_combined_with_the_others(args):
     matrix, channels = args
     assume(sum(map(sum, matrix)) > 0)
-    assert_protected(windows_by_category(matrix, channels).suppress())
+    assert_protected(suppressed_or_rightly_given_up(windows_by_category(matrix, channels)))
 
 
 # -- the cases people worry about, spelled out -----------------------------------------------------------------
@@ -192,3 +210,102 @@ def test_a_window_cannot_be_worked_out_from_all_windows():
     assert shown[("x", 0, 0)] == SMALL_TEXT
     assert HIDDEN_TEXT in (shown[("x", 1, 0)], shown[("t", 0)])
     assert_protected(net)
+
+
+# -- the report's own tables, end to end ----------------------------------------------------------------------
+# The tests above check the method on networks shaped like the report's. This one builds the real tables
+# (lived_experience.reporting.representativeness.build_topic) from random applicants and reads back only
+# what is published - the texts, the window totals, the channel totals - as a reader would.
+def _reader_network(table, window_ids, truth) -> Network:
+    from lived_experience.reporting.representativeness import WITHHELD_TEXT
+    from lived_experience.reporting.suppression import SMALL_TEXT as SMALL_WORDS
+
+    def state(figure):
+        if figure.value is not None:
+            assert figure.text == f"{figure.value:,}"
+            return None
+        assert figure.percent is None  # a hidden count's percentage is hidden too
+        if figure.text == WITHHELD_TEXT:
+            return "withheld"
+        return SMALL if figure.text == SMALL_WORDS else SECONDARY
+
+    def published(cell, figure) -> None:
+        cell.hidden = state(figure)
+        if cell.hidden == "withheld":  # nothing is said about it: to a reader it is any number
+            cell.hidden, cell.plumbing = None, True
+
+    net = Network()
+    cats = [c.key for c in table.topic.categories]
+    for w in window_ids:
+        n = sum(truth["x"].get((w, c), 0) for c in cats)
+        if not n:
+            continue
+        net.add(("n", w), "S", f"W{w}", n, public=True)
+        for c in cats:
+            cell = net.add(("x", w, c), f"W{w}", f"C{c}", truth["x"].get((w, c), 0))
+            published(cell, table.figure(f"window:{w}", c))
+    for c in cats:
+        cell = net.add(("t", c), f"C{c}", f"D{c}", sum(truth["x"].get((w, c), 0) for w in window_ids))
+        published(cell, table.figure("all", c))
+    for ch, _label in table.channels:
+        for c in cats:
+            cell = net.add(("y", ch, c), f"D{c}", f"H{ch}", truth["y"].get((ch, c), 0))
+            published(cell, table.channel_figures[(ch, c)])
+        total = table.channel_totals[ch]
+        assert total.value == sum(truth["y"].get((ch, c), 0) for c in cats)  # channel totals are public
+        net.add(("m", ch), f"H{ch}", "T", total.value, public=True)
+    return net
+
+
+@st.composite
+def cohorts(draw):
+    windows = draw(st.integers(1, 2))
+    people = draw(st.lists(st.tuples(st.integers(1, windows), st.sampled_from(["a", "b", None]),
+                                     st.sampled_from(["opcc_website", "social_media"])), min_size=1, max_size=22))
+    return windows, people
+
+
+@given(cohorts())
+@settings(max_examples=60, deadline=None)
+def test_the_published_report_tables_give_no_hidden_count_away(cohort):
+    from lived_experience.reporting.representativeness import (
+        NOT_STATED,
+        Category,
+        Topic,
+        _Record,
+        build_topic,
+    )
+
+    windows, people = cohort
+    topic = Topic("sex", "Sex", (Category("a", "A"), Category("b", "B"), Category(NOT_STATED, "Not stated")), "")
+    records = [_Record(w, {"sex": v, "age_band": None, "ethnic_group": None, "disability": None}, None, ch)
+               for w, v, ch in people]
+    window_ids = list(range(1, windows + 1))
+    table = build_topic(topic, records, [], window_ids)
+    truth = {"x": {}, "y": {}}
+    for w, v, ch in people:
+        c = v or NOT_STATED
+        truth["x"][(w, c)] = truth["x"].get((w, c), 0) + 1
+        truth["y"][(ch, c)] = truth["y"].get((ch, c), 0) + 1
+    net = _reader_network(table, window_ids, truth)
+    # What is shown is true, nothing under 5 is shown, and no hidden count can be worked out.
+    assert_protected(net)
+    if table.withheld:
+        # Withheld only when it had to be: with every count hidden, one would still follow from the totals.
+        full = _reader_network(table, window_ids, truth)
+        for cell in full.cells:
+            if cell.plumbing:
+                cell.plumbing = False
+                cell.hidden = SMALL if cell.value < 5 else SECONDARY
+        assert full.pinned()
+
+
+def test_five_people_all_in_one_group_are_withheld_not_given_away():
+    """'not shown' means 5 or more: with a public total of 5 it means exactly 5, and the others 0. Hiding the
+    total would not help (it is printed in every table), so nothing of the line is published."""
+    from lived_experience.reporting.suppression import CannotProtect
+
+    with pytest.raises(CannotProtect):
+        one_line([5, 0, 0]).suppress()
+    assert texts(one_line([6, 0, 0]).suppress()) == ["6", HIDDEN_TEXT, SMALL_TEXT, SMALL_TEXT]
+    assert all(c.hidden != TOTAL for c in windows_by_category([[5, 0], [7, 8]]).cells)

@@ -154,7 +154,7 @@ class TopicBox(QGroupBox):
         lay.addLayout(right, 1)
 
     def show_table(self, report: RepresentativenessReport, table: TopicTable) -> None:
-        self.note.setText(table.topic.census_note)
+        self.note.setText("\n".join([table.topic.census_note, *table.withheld]))
         headers, rows = topic_rows(report, table)
         self.model.set_table(headers, rows, bold_last=True)
         self.view.resizeColumnsToContents()
