@@ -114,7 +114,10 @@ class FormDialog(QDialog):
 
     def add(self, label: str, widget: QWidget, description: str | None = None) -> QWidget:
         if not widget.accessibleName():
-            a11y(widget, label.rstrip(":").replace("&", ""), description)
+            # A check box added without a label of its own is named by its own words.
+            own = getattr(widget, "text", None)
+            name = label.rstrip(":").replace("&", "").strip() or (own().replace("&", "") if callable(own) else "")
+            a11y(widget, name, description)
         self.form.addRow(label, widget)
         return widget
 

@@ -59,6 +59,7 @@ class RecordDetails(QScrollArea):
         self.setWidgetResizable(True)
         self.setFrameShape(QFrame.Shape.NoFrame)
         self.setAccessibleName(title)
+        self.setAccessibleDescription("The selected row's details, to read or copy")
         self._inner = QWidget()
         self._form = QFormLayout(self._inner)
         self._form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)

@@ -22,6 +22,9 @@ class ReportsPage(QWidget):
         self.tabs = QTabWidget()
         self.tabs.setAccessibleName("Reports")
         self.tabs.setAccessibleDescription("Choose a report; Ctrl+Tab moves to the next one")
+        self.tabs.tabBar().setAccessibleName("Reports tabs")
+        self.tabs.tabBar().setAccessibleDescription("Recruitment by window, representativeness, or the Police "
+                                                    "and Crime Panel report; Ctrl+Tab moves to the next one")
         self.list = ListPage(state, "recruitment_summary", self)
         self.representativeness = RepresentativenessView(state, self)
         self.panel = PanelReportView(state, self)

@@ -48,6 +48,19 @@ class _Scroller(QScrollArea):
         self.setWidget(page)
 
 
+def _name_tab_bars(page: QWidget) -> None:
+    """A tab bar is a stop for the Tab key of its own: one left unnamed takes its tab widget's name."""
+    from PySide6.QtWidgets import QTabWidget
+
+    for tabs in page.findChildren(QTabWidget):
+        bar = tabs.tabBar()
+        if not bar.accessibleName() and tabs.accessibleName():
+            bar.setAccessibleName(f"{tabs.accessibleName()} tabs")
+        if not bar.accessibleDescription() and tabs.accessibleName():
+            names = ", ".join(tabs.tabText(i).replace("&", "") for i in range(tabs.count()))
+            bar.setAccessibleDescription(f"{names}; Ctrl+Tab moves to the next")
+
+
 class MainWindow(QMainWindow):
     first_painted = Signal(float)
     ready = Signal()
@@ -189,6 +202,7 @@ class MainWindow(QMainWindow):
             page = load_factory(section)(self.state, self)
             page.setAccessibleName(section.title)
             page.setAccessibleDescription(section.description)
+            _name_tab_bars(page)
             self.pages[section.key] = page
             self._holders[section.key] = _Scroller(page)
             self.stack.addWidget(self._holders[section.key])
