@@ -249,7 +249,7 @@ def write_evidence(ctx: AppContext, cycle_id: int, output: Path, *, include_quot
     with unit_of_work(ctx) as s:
         audit.record(s, ctx.actor, "export", entity="commissioning_cycle", entity_id=cycle_id,
                      fields=["summary", "themes", "rights", "decisions"] + (["quote"] if include_quotes else []),
-                     detail=f"evidence: {len(items)} items, {len(cycle.decisions)} decisions to {output.name}")
+                     detail=f"evidence: {len(items)} items, {len(cycle.decisions)} decisions to {audit.where(output)}")
     if progress:
         progress(4, 4)
     return EvidenceResult(output, title, len(items), len(cycle.decisions), pages)

@@ -75,7 +75,7 @@ def export_list(ctx: AppContext, kind: str, output: Path, *, text: str = "", fil
     ])
     xlsx.save(wb, output)
     with unit_of_work(ctx) as s:
-        audit.record(s, ctx.actor, "export", entity=spec.entity, detail=f"list {kind}: {total} rows to {output.name}",
+        audit.record(s, ctx.actor, "export", entity=spec.entity, detail=f"list {kind}: {total} rows to {audit.where(output)}",
                      fields=[c.key for c in columns])
     if progress:
         progress(total, total)

@@ -195,7 +195,7 @@ def write_you_said_we_did(ctx: AppContext, output: Path, date_from: dt.date, dat
     pages = page_count(output)
     with unit_of_work(ctx) as s:
         audit.record(s, ctx.actor, "export", entity="feedback_item",
-                     detail=f"you said, we did {period}: {len(items)} items, {pages} pages to {output.name}")
+                     detail=f"you said, we did {period}: {len(items)} items, {pages} pages to {audit.where(output)}")
     if progress:
         progress(1, 1)
     return ReportResult(output, len(items), pages)

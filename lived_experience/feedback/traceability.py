@@ -473,6 +473,6 @@ def export_traceability(ctx: AppContext, output: Path, date_from: dt.date | None
     total_rows = len(change_rows) + len(dec_rows) + len(grid_rows) + len(theme_rows)
     with unit_of_work(ctx) as s:
         audit.record(s, ctx.actor, "export", entity="feedback_item",
-                     detail=f"traceability {uk_date(date_from)}-{uk_date(date_to)}: {total_rows} rows to {output.name}")
+                     detail=f"traceability {uk_date(date_from)}-{uk_date(date_to)}: {total_rows} rows to {audit.where(output)}")
     step(4, 4)
     return TraceabilityExport(output, 6, total_rows)

@@ -609,7 +609,7 @@ def export_finance(ctx: AppContext, output: Path, *, start: dt.date | None = Non
         raise UserError(f"The workbook could not be written to {output}: {exc.strerror}.") from None
     with unit_of_work(ctx) as s:
         audit.record(s, ctx.actor, "export", entity="expense_claim",
-                     detail=f"finance export: {total} claims to {output.name}",
+                     detail=f"finance export: {total} claims to {audit.where(output)}",
                      fields=["person", "kind", "incurred_on", "amount_pence", "status"])
     if progress:
         progress(total, total)

@@ -449,7 +449,7 @@ def export_panel_report(ctx: AppContext, start: dt.date, end: dt.date, output: P
         raise UserError(f"The report could not be written to {output}: {exc.strerror}.") from None
     with unit_of_work(ctx) as s:
         audit.record(s, ctx.actor, "export", entity="report",
-                     detail=f"Panel report {start.isoformat()} to {end.isoformat()} to {output.name}")
+                     detail=f"Panel report {start.isoformat()} to {end.isoformat()} to {audit.where(output)}")
     if progress:
         progress(3, 3)
     return PanelResult(output, figures)

@@ -242,7 +242,7 @@ def subject_access(ctx: AppContext, person_id: int, output_dir: Path,
     with unit_of_work(ctx) as s:
         audit.record(s, ctx.actor, "subject_access", entity="person", entity_id=person_id,
                      subject_person_id=person_id, fields=[t for t, n in counts.items() if n],
-                     detail=f"to {audit.where(xlsx_path, personal=identifiers)} and {pdf_path.name}"[:500])
+                     detail=f"to {audit.where(xlsx_path, personal=identifiers)} and {audit.where(pdf_path, personal=identifiers)}"[:500])
     return SubjectAccessResult(person_id, xlsx_path, pdf_path, counts)
 
 
