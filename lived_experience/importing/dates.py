@@ -5,9 +5,10 @@
   as an Excel serial in the workbook's own date system.
 - Text such as 03/04/2024 is read day first (the UK way) unless the column
   itself shows month-first order (some value like 04/25/2024 and none like
-  25/04/2024). When the column does not settle it, a value that could be read
-  both ways is flagged as doubtful; when the column mixes both orders, each
-  doubtful value is flagged as well.
+  25/04/2024, or dates that rise row by row only when read month first, as a
+  form export's timestamps do). When the column does not settle it, a value that
+  could be read both ways is flagged as doubtful; when the column mixes both
+  orders, each doubtful value is flagged as well.
 - ISO dates (2024-03-04), dates with month names (4 March 2024, Mar 4 2024),
   Google Forms timestamps (2024/03/04 10:15:32 am GMT) and times with am/pm are
   understood. Anything else is "not understood" and the row is rejected.
@@ -61,23 +62,72 @@ class Resolved:
 
 
 class ColumnOrder:
-    """Evidence about the day/month order of one column, gathered row by row."""
+    """Evidence about the day/month order of one column, gathered row by row.
 
-    __slots__ = ("day_first", "month_first")
+    A value like 25/04/2024 shows the order by itself. Failing that, the order of
+    the rows can: a form export lists its answers in the order they arrived, so
+    when its dates rise steadily read one way and jump back and forth read the
+    other, the way they rise is the way they are written. When they rise read
+    either way (03/04, 05/04, 11/04: 3, 5 and 11 April, or the 4th of March, May
+    and November), answers arriving over a few days are far likelier than answers
+    arriving on the same day of each month: the reading spanning a quarter of the
+    time or less wins.
+    """
+
+    __slots__ = ("day_first", "month_first", "_last", "_rising", "_seen", "_low", "_high")
+
+    MIN_SEQUENCE = 3
 
     def __init__(self) -> None:
         self.day_first = 0  # a value like 25/04/2024
         self.month_first = 0  # a value like 04/25/2024
+        self._last: list[tuple | None] = [None, None]  # the previous value read day first, month first
+        self._rising = [True, True]
+        self._seen = 0
+        self._low: list[int | None] = [None, None]  # the earliest and latest day (ordinal) each way
+        self._high: list[int | None] = [None, None]
 
     def see(self, p: Pending) -> None:
         if p.first > 12 >= p.second:
             self.day_first += 1
         elif p.second > 12 >= p.first:
             self.month_first += 1
+        time = p.time or (0, 0, 0)
+        self._seen += 1
+        for i, key in enumerate(((p.year, p.second, p.first, time), (p.year, p.first, p.second, time))):
+            last = self._last[i]
+            if last is not None and key < last:
+                self._rising[i] = False
+            self._last[i] = key
+            try:
+                day = dt.date(p.year, key[1], key[2]).toordinal()
+            except ValueError:
+                continue
+            if self._low[i] is None or day < self._low[i]:
+                self._low[i] = day
+            if self._high[i] is None or day > self._high[i]:
+                self._high[i] = day
+
+    def _by_sequence(self) -> str | None:
+        """'dmy' or 'mdy' when the column's order of rows shows it (see the class)."""
+        if self._seen < self.MIN_SEQUENCE or not (self._rising[0] or self._rising[1]):
+            return None
+        if self._rising[0] != self._rising[1]:
+            return "dmy" if self._rising[0] else "mdy"
+        if None in self._low or None in self._high:
+            return None
+        span = [self._high[i] - self._low[i] for i in (0, 1)]
+        if span[0] * 4 <= span[1] and span[1] > 0:
+            return "dmy"
+        if span[1] * 4 <= span[0] and span[0] > 0:
+            return "mdy"
+        return None
 
     @property
     def order(self) -> str:
-        return "mdy" if self.month_first and not self.day_first else "dmy"
+        if self.month_first or self.day_first:
+            return "mdy" if self.month_first and not self.day_first else "dmy"
+        return self._by_sequence() or "dmy"
 
     @property
     def mixed(self) -> bool:
@@ -85,7 +135,9 @@ class ColumnOrder:
 
     @property
     def settled(self) -> bool:
-        return bool(self.month_first or self.day_first) and not self.mixed
+        if self.month_first or self.day_first:
+            return not self.mixed
+        return self._by_sequence() is not None
 
 
 def from_serial(value: float, date1904: bool) -> dt.datetime:
@@ -211,7 +263,15 @@ def resolve(p: Pending, order: str, *, birth: bool, today: dt.date | None = None
     try:
         d = dt.date(year, month, day)
     except ValueError:
-        raise DateProblem(f"'{p.raw}' is not a real date") from None
+        try:
+            other = dt.date(year, day, month)
+        except ValueError:
+            raise DateProblem(f"'{p.raw}' is not a real date") from None
+        # Valid only the other way round, in a column that reads this way (a US date among UK ones).
+        way = "month first (as in the USA)" if order == "dmy" else "day first"
+        rest = "day first" if order == "dmy" else "month first"
+        raise DateProblem(f"'{p.raw}' could only be {long_uk(other)}, written {way}, but the rest of the column "
+                          f"is written {rest}") from None
     doubtful = p.first <= 12 and p.second <= 12 and p.first != p.second
     return Resolved(_combine(d, p.time, p.offset_minutes), doubtful)
 

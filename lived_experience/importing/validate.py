@@ -246,6 +246,8 @@ def check_email(value) -> Checked:
 
 
 _FAST_PHONE = re.compile(r"^(?:\+44|0044|0)([1237][0-9]{9})$")
+# A date written out (as a phone column formatted as dates shows it): 2025-04-03, 32767-12-31, 03/04/2025.
+_DATE_LIKE = re.compile(r"^-?(?:\d{1,6}-)?\d{1,6}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2})?)?$|^\d{1,2}/\d{1,2}/\d{4}$")
 _LOST_ZERO_NOTE = normalise_phone("7700900123").note
 
 
@@ -586,6 +588,10 @@ class RowValidator:
         if limit and len(text) > limit:
             self._error(r, key, f"is longer than {limit} characters")
             return
+        if text.startswith("=") and "(" in text:
+            # Formula text such as =HYPERLINK(...) is kept as text, never run: but it is not a name.
+            self._error(r, key, f"'{text[:40]}' is a spreadsheet formula, not a name")
+            return
         r.values[key] = text
 
     def _email(self, r: RowResult, key: str, value) -> None:
@@ -599,6 +605,12 @@ class RowValidator:
             r.values[key] = c.value
 
     def _phone(self, r: RowResult, key: str, value) -> None:
+        if isinstance(value, dt.date | dt.time | dt.timedelta) or (
+                isinstance(value, str) and _DATE_LIKE.match(value.strip())):
+            # A phone column formatted as dates turns the number into one: never guess it back.
+            self._error(r, key, f"'{_clean_line(value)}' is a date, not a phone number (is the column "
+                                "formatted as dates?)")
+            return
         c = check_phone(value)
         if c.problem:
             self._error(r, key, f"'{_clean_line(value)}' is not a phone number that can be used")
@@ -831,7 +843,7 @@ def answers_hash(values: dict, keys: Iterable[str] | None = None) -> str:
 
 def _compact_moment(moment: dt.datetime) -> str:
     """``f"{moment:%Y%m%dT%H%M%S}"``, without strftime's cost for the usual four-digit years."""
-    if moment.year < 1000:
+    if moment.__class__ is not dt.datetime or moment.year < 1000:
         return f"{moment:%Y%m%dT%H%M%S}"
     return (f"{moment.year}{moment.month:02d}{moment.day:02d}T{moment.hour:02d}{moment.minute:02d}"
             f"{moment.second:02d}")
@@ -849,6 +861,10 @@ def external_ref(values: dict, r: RowResult) -> str | None:
     if received and who:
         digest = hashlib.sha256(f"{received.isoformat()}|{who}".encode()).hexdigest()[:40]
         return f"row:{digest}"
+    if who and r.answers_hash:
+        # No date and nothing else to recognise the row by: its answers are its identity, so
+        # importing the same sheet again adds nothing.
+        return f"ans:{r.answers_hash[:40]}"
     return None
 
 
