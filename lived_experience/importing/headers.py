@@ -243,16 +243,28 @@ _add_question_texts()
 
 
 @lru_cache(maxsize=1)
-def _phrase_index() -> tuple[dict[str, str], list[tuple[str, re.Pattern[str], str]]]:
+def _phrase_index() -> tuple[dict[str, str], dict[tuple[str, ...], tuple[int, int, str]], int]:
+    """(exact phrase -> field, phrase as words -> (length, -rank, field) for 'contains', longest phrase).
+
+    'Contains' means the phrase's words appear together in the header; the longest
+    phrase wins, and among phrases of one length the field listed first.
+    """
     exact: dict[str, str] = {}
-    contained: list[tuple[str, re.Pattern[str], str]] = []
+    contained: dict[tuple[str, ...], tuple[int, int, str]] = {}
+    rank = 0
     for f in FIELDS:
         for syn in f.synonyms:
             n = normalise(syn)
             exact.setdefault(n, f.key)
-            contained.append((n, re.compile(r"(?:^| )" + re.escape(n) + r"(?: |$)"), f.key))
-    contained.sort(key=lambda t: -len(t[0]))
-    return exact, contained
+            rank += 1
+            # Very short words ("id", "tel", "sex") and general ones must be the whole header.
+            if len(n) < 4 or n in _EXACT_ONLY:
+                continue
+            words = tuple(n.split())
+            if words and words not in contained:
+                contained[words] = (len(n), -rank, f.key)
+    longest = max((len(w) for w in contained), default=1)
+    return exact, contained, longest
 
 
 @dataclass(frozen=True)
@@ -262,22 +274,27 @@ class HeaderMatch:
     how: str  # plain English: 'is "email"', 'contains "work postcode"'
 
 
-@lru_cache(maxsize=4096)
+@lru_cache(maxsize=16384)
 def match_header(header: str) -> HeaderMatch | None:
     """The field a header names, or None."""
     n = normalise(header)
     if not n:
         return None
-    exact, contained = _phrase_index()
+    exact, contained, longest = _phrase_index()
     if n in exact:
         return HeaderMatch(exact[n], 1000 + len(n), f'is "{n}"')
-    for phrase, pattern, key in contained:
-        # Very short words ("id", "tel", "sex") and general ones must be the whole header.
-        if len(phrase) < 4 or phrase in _EXACT_ONLY:
-            continue
-        if pattern.search(n):
-            return HeaderMatch(key, 100 + len(phrase), f'contains "{phrase}"')
-    return None
+    words = n.split()
+    best: tuple[int, int, str] | None = None
+    best_words: tuple[str, ...] = ()
+    for i in range(len(words)):
+        for j in range(i + 1, min(len(words), i + longest) + 1):
+            found = contained.get(tuple(words[i:j]))
+            if found is not None and (best is None or found[:2] > best[:2]):
+                best, best_words = found, tuple(words[i:j])
+    if best is None:
+        return None
+    phrase = " ".join(best_words)
+    return HeaderMatch(best[2], 100 + len(phrase), f'contains "{phrase}"')
 
 
 @dataclass

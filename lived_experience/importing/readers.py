@@ -32,6 +32,7 @@ from lived_experience.importing.safety import SpreadsheetRefused
 MAX_ROWS = 200_000  # data rows in one import
 HEADER_SEARCH_ROWS = 30
 SAMPLE_ROWS = 25
+COUNT_EXACTLY_BELOW = 2000  # rows: small sheets are counted (the wizard says how many rows there are)
 
 Row = tuple[int, tuple]  # (row number as Excel shows it, cells padded to the header's width)
 
@@ -55,6 +56,7 @@ class Source:
     _iterate: Callable[[], Iterator[Row]] | None = None
     _sample: list[Row] = field(default_factory=list)
     _closer: Callable[[], None] | None = None
+    rows_exact: bool = False  # estimated_rows is the number of rows, not an estimate
 
     @property
     def width(self) -> int:
@@ -113,26 +115,50 @@ def header_only(where: str) -> SpreadsheetRefused:
 def open_source(path: str | Path, *, max_rows: int = MAX_ROWS) -> Source:
     """Open a spreadsheet for import, or raise ``SpreadsheetRefused`` with one plain-English reason."""
     path = Path(path)
+    data = _read_file(path)
+    sha = hashlib.sha256(data).hexdigest()
+    sniffed = safety.sniff(data, path.suffix)
+    if sniffed.kind == "zip":
+        facts = safety.check_zip(data)
+        if facts.kind == "ods":
+            return _open_book(path, data, sha, max_rows, "ods", facts)
+        return _open_book(path, data, sha, max_rows, "xlsx", facts)
+    if sniffed.kind == "xls":
+        return _open_book(path, data, sha, max_rows, "xls", None)
+    return _open_csv(path, data, sha, max_rows)
+
+
+def _read_file(path: Path) -> bytes:
+    """The file's bytes: only a regular file, never more than the size limit (a device such as
+    /dev/zero, or a file growing while it is read, would otherwise fill the memory; a named pipe
+    would wait for ever)."""
+    import stat
+
+    name = path.name or str(path)
     try:
-        if path.is_dir():
-            raise SpreadsheetRefused(f"{path.name} is a folder, not a spreadsheet.", "not_a_file")
-        size = path.stat().st_size
-        if size > safety.MAX_FILE_BYTES:
-            raise safety.too_big(size)
-        data = path.read_bytes()
+        st = path.stat()
+        if stat.S_ISDIR(st.st_mode):
+            raise SpreadsheetRefused(f"{name} is a folder, not a spreadsheet.", "not_a_file")
+        if not stat.S_ISREG(st.st_mode):
+            raise SpreadsheetRefused(f"{name} is not a file that can be imported (it is a device or a pipe, not a "
+                                     "spreadsheet).", "not_a_file")
+        if st.st_size > safety.MAX_FILE_BYTES:
+            raise safety.too_big(st.st_size)
+        with path.open("rb") as fh:
+            data = fh.read(safety.MAX_FILE_BYTES + 1)
+        if len(data) > safety.MAX_FILE_BYTES:
+            raise safety.too_big(len(data))
+        return data
     except FileNotFoundError:
         raise SpreadsheetRefused(f"There is no file at {path}.", "not_found") from None
     except PermissionError:
-        raise SpreadsheetRefused(f"{path.name} cannot be opened: you do not have permission to read it "
+        raise SpreadsheetRefused(f"{name} cannot be opened: you do not have permission to read it "
                                  "(or it is open in another program).", "no_permission") from None
-    except OSError as exc:
-        raise SpreadsheetRefused(f"{path.name} cannot be read ({exc.strerror or 'read error'}).",
-                                 "unreadable") from None
-    sha = hashlib.sha256(data).hexdigest()
-    sniffed = safety.sniff(data, path.suffix)
-    if sniffed.kind == "xlsx":
-        return _open_xlsx(path, data, sha, max_rows)
-    return _open_csv(path, data, sha, max_rows)
+    except IsADirectoryError:
+        raise SpreadsheetRefused(f"{name} is a folder, not a spreadsheet.", "not_a_file") from None
+    except (OSError, ValueError) as exc:  # ValueError: a path with a NUL character in it
+        reason = getattr(exc, "strerror", None) or "read error"
+        raise SpreadsheetRefused(f"{name} cannot be read ({reason}).", "unreadable") from None
 
 
 # -- shared ---------------------------------------------------------------------------------------
@@ -239,7 +265,8 @@ class _CalamineBook:
         return sheet.end[0] + 1 if sheet.end else 0
 
     def iter_rows(self, sheet):
-        return sheet.iter_rows()
+        """(row number, cells): python-calamine's rows start at row 1, columns at the first used one."""
+        return enumerate(sheet.iter_rows(), start=1)
 
     def merged(self, sheet):
         try:
@@ -254,7 +281,7 @@ class _CalamineBook:
 class _StreamingBook:
     """Our streaming reader: for sheets too big to hold in memory at once."""
 
-    def __init__(self, data: bytes, date1904: bool):
+    def __init__(self, data: bytes, date1904: bool, facts: safety.ZipFacts | None = None):
         from lived_experience.importing.xlsx_stream import StreamingWorkbook
 
         self.wb = StreamingWorkbook(data, date1904)
@@ -264,22 +291,24 @@ class _StreamingBook:
         return [(s.name, s.visible, s) for s in self.wb.sheets]
 
     def load(self, handle):
+        # Rows are read from column A: a <dimension> that says the sheet starts further right may lie
+        # (``_open_book`` drops leading columns that are empty).
         dims = self.wb.dimensions(handle)
-        first_col = dims[0] if dims else 0
-        for cells in self.wb.iter_rows(handle, first_col):
+        for _number, cells in self.wb.iter_rows(handle, 0):
             if not _is_blank_row(cells):
-                self._dims[handle] = (first_col, dims[1] if dims else 0)
+                self._dims[handle] = dims[1] if dims else 0
                 return handle
         return None
 
     def first_col(self, sheet) -> int:
-        return self._dims.get(sheet, (0, 0))[0]
+        return 0
 
     def last_row(self, sheet) -> int:
-        return self._dims.get(sheet, (0, 0))[1]
+        return self._dims.get(sheet, 0)
 
     def iter_rows(self, sheet):
-        return self.wb.iter_rows(sheet, self.first_col(sheet))
+        """(row number, cells) for the rows that hold cells."""
+        return self.wb.iter_rows(sheet, 0)
 
     def merged(self, sheet):
         return self.wb.merged(sheet)
@@ -293,16 +322,36 @@ def _sheet_xml_bytes(facts: safety.ZipFacts) -> int:
                if name.startswith("xl/worksheets/") or name == "xl/sharedStrings.xml")
 
 
-def _open_xlsx(path: Path, data: bytes, sha: str, max_rows: int) -> Source:
+def _cell_name(rows: int, cols: int) -> str:
+    from lived_experience.importing.xlsx_stream import column_letters
+
+    return f"row {rows:,}, column {column_letters(max(cols, 1) - 1)}"
+
+
+def _open_book(path: Path, data: bytes, sha: str, max_rows: int, kind: str,
+               facts: safety.ZipFacts | None) -> Source:
+    """A workbook: .xlsx/.xlsm (python-calamine, or the streaming reader), .ods or .xls (python-calamine)."""
     from lived_experience.importing.xlsx_stream import STREAM_ABOVE_BYTES
 
-    facts = safety.check_zip(data)
-    date1904 = _workbook_date1904(data, facts)
-    streaming = _sheet_xml_bytes(facts) > STREAM_ABOVE_BYTES
+    date1904 = _workbook_date1904(data, facts) if kind == "xlsx" else False
+    streaming = False
+    if kind == "xlsx":
+        # Very large sheets, and sheets with something typed far from the table (python-calamine would
+        # build a grid reaching it), are read a row at a time.
+        streaming = (_sheet_xml_bytes(facts) > STREAM_ABOVE_BYTES
+                     or facts.dense_cells() > safety.CALAMINE_MAX_CELLS)
+    elif kind == "ods":
+        rows, cols = safety.ods_extent(_zip_member(data, "content.xml"))
+        if rows * cols > safety.CALAMINE_MAX_CELLS:
+            raise SpreadsheetRefused(safety.TOO_SPREAD_OUT.format(where=_cell_name(rows, cols)), "too_spread_out")
     book = None
     try:
-        book = _StreamingBook(data, date1904) if streaming else _CalamineBook(data)
+        book = _StreamingBook(data, date1904, facts) if streaming else _CalamineBook(data)
         sheets = book.sheets()
+        if not sheets:
+            if kind == "xls":
+                raise SpreadsheetRefused(safety.OLD_XLS, "old_xls")
+            raise SpreadsheetRefused("This workbook has no sheets: there is nothing in it to import.", "empty_sheet")
         visible = [s for s in sheets if s[1]]
         hidden = [s for s in sheets if not s[1]]
         best = None  # (rank, name, is_visible, sheet, first rows)
@@ -329,38 +378,45 @@ def _open_xlsx(path: Path, data: bytes, sha: str, max_rows: int) -> Source:
     except BaseException as exc:  # noqa: BLE001 - calamine errors, and Rust panics (BaseException)
         if isinstance(exc, KeyboardInterrupt | SystemExit | MemoryError):
             raise
-        if type(exc).__name__ == "PasswordError":
+        if type(exc).__name__ == "PasswordError" or "password" in str(exc).lower():
             raise SpreadsheetRefused(safety.PASSWORD_PROTECTED, "password_protected") from None
+        if kind == "xls":
+            raise SpreadsheetRefused(safety.OLD_XLS, "old_xls") from None
         raise SpreadsheetRefused(safety.NOT_A_SPREADSHEET, "not_a_spreadsheet") from None
     if best is None:
         where = f"The sheet '{empty_names[0]}'" if len(empty_names) == 1 else "Every sheet in this workbook"
         raise empty_sheet(where)
     _rank, sheet_name, is_visible, sheet, first = best
     where = f"The sheet '{sheet_name}'"
-    _idx, header_number, headers = find_header(first, where)
+    idx, header_number, headers = find_header(first, where)
+    skip = _leading_blank_columns(headers, first[idx + 1:]) if streaming else 0
+    headers, notes = _trim_far_columns(headers[skip:])
     width = len(headers)
     end_row = book.last_row(sheet)
     estimated = max(0, end_row - header_number)
-    merged = _merged_fill(book.merged(sheet), book.first_col(sheet))
+    merged = _MergedFill(book.merged(sheet), book.first_col(sheet) + skip, header_number)
 
     def iterate() -> Iterator[Row]:
         try:
-            yield from _xlsx_rows(book.iter_rows(sheet), header_number, width, merged)
+            # A sheet with only a few rows (perhaps formatted to its last row) is not read again.
+            rows = iter(first) if first.complete else book.iter_rows(sheet)
+            yield from _xlsx_rows(rows, header_number, width, merged, skip)
         except SpreadsheetRefused:
             raise
         except Exception:  # noqa: BLE001 - a sheet damaged past its first rows
             raise SpreadsheetRefused(safety.NOT_A_SPREADSHEET, "not_a_spreadsheet") from None
 
-    if estimated > max_rows or end_row == 0:
-        # No <dimension>, or trailing formatting making the sheet look longer: count the real rows.
+    exact = False
+    if estimated > max_rows or end_row == 0 or estimated < COUNT_EXACTLY_BELOW or first.complete:
+        # No <dimension>, trailing formatting making the sheet look longer, or a small sheet (with blank
+        # rows among its rows): count the real rows.
         real = sum(1 for _ in iterate())
         if real > max_rows:
             raise too_many_rows(real, max_rows)
-        estimated = real
-    notes = []
+        estimated, exact = real, True
     others = [n for n, _v, _h in book.sheets() if n != sheet_name]
     states = {n: v for n, v, _h in book.sheets()}
-    hidden_note = "" if is_visible else " (it is hidden in Excel)"
+    hidden_note = "" if is_visible else (" (it is hidden)" if kind == "ods" else " (it is hidden in Excel)")
     if others:
         listed = ", ".join(f"'{n}'" + ("" if states[n] else " (hidden)") for n in others[:6])
         more = f" and {len(others) - 6} more" if len(others) > 6 else ""
@@ -371,7 +427,7 @@ def _open_xlsx(path: Path, data: bytes, sha: str, max_rows: int) -> Source:
         notes.append(f"The column headings are in row {header_number}; the rows above them were not imported.")
     if date1904:
         notes.append("This workbook uses the 1904 date system (Excel for Mac); its dates were read that way.")
-    if merged:
+    if merged.ranges:
         notes.append("Merged cells were read as if each row held the merged value.")
     sample = []
     for row in iterate():
@@ -393,66 +449,143 @@ def _open_xlsx(path: Path, data: bytes, sha: str, max_rows: int) -> Source:
         if b is not None:
             b.close()
 
-    return Source(path, path.name, sha, len(data), "xlsx", sheet_name, header_number, headers, date1904,
-                  notes, estimated, max_rows, iterate_open, sample, close)
+    return Source(path, path.name, sha, len(data), kind, sheet_name, header_number, headers, date1904,
+                  notes, estimated, max_rows, iterate_open, sample, close, exact)
 
 
-def _first_rows(rows) -> list[tuple[int, list]]:
-    out = []
-    for i, cells in enumerate(rows):
+class _FirstRows(list):
+    """The first non-blank rows of a sheet; ``complete`` when they are all the sheet has."""
+
+    complete = False
+
+
+def _first_rows(rows) -> _FirstRows:
+    out = _FirstRows()
+    for number, cells in rows:
         if not _is_blank_row(cells):
-            out.append((i + 1, cells))
-            if len(out) >= HEADER_SEARCH_ROWS:
+            out.append((number, cells))
+            if len(out) > HEADER_SEARCH_ROWS:
                 break
+    else:
+        out.complete = True
+    if len(out) > HEADER_SEARCH_ROWS:
+        out.pop()
     return out
 
 
-def _merged_fill(ranges, col0: int) -> dict[int, list[tuple[int, int]]]:
-    """For vertically merged cells: row number -> [(column index, row number holding the value)]."""
-    fill: dict[int, list[tuple[int, int]]] = {}
-    for (r1, c1), (r2, _c2) in ranges:
-        if r2 > r1:
-            for r in range(r1 + 1, r2 + 1):
-                fill.setdefault(r + 1, []).append((c1 - col0, r1 + 1))
-    return fill
+class _MergedFill:
+    """Vertically merged cells under the header: each row of a merged range gets the range's value.
+
+    Kept as ranges (a merge may span a million rows) and applied while the rows stream past.
+    """
+
+    MAX_RANGES = 20_000
+
+    def __init__(self, ranges, col0: int, header_number: int):
+        vertical = []
+        for (r1, c1), (r2, _c2) in ranges or ():
+            # 0-based, inclusive -> row numbers; only ranges reaching below the header matter.
+            if r2 > r1 and r2 + 1 > header_number and c1 - col0 >= 0:
+                vertical.append((r1 + 1, r2 + 1, c1 - col0))
+            if len(vertical) >= self.MAX_RANGES:
+                break
+        vertical.sort()
+        self.ranges = vertical
+
+    def rows(self, rows) -> Iterator[tuple[int, list]]:
+        """(row number, cells) in, the same with merged values filled in, out."""
+        ranges = self.ranges
+        if not ranges:
+            yield from rows
+            return
+        nxt = 0
+        active: list[tuple[int, int, object]] = []  # (last row, column, value)
+        for number, cells in rows:
+            while nxt < len(ranges) and ranges[nxt][0] == number:
+                r1, r2, c = ranges[nxt]
+                active.append((r2, c, cells[c] if c < len(cells) else ""))
+                nxt += 1
+            while nxt < len(ranges) and ranges[nxt][0] < number:
+                nxt += 1  # a range starting in a row that was never read
+            if active:
+                active = [a for a in active if a[0] >= number]
+                filled = None
+                for _last, c, value in active:
+                    if c < len(cells) and not _blank(cells[c]):
+                        continue
+                    if _blank(value):
+                        continue
+                    if filled is None:
+                        filled = list(cells)
+                    if c >= len(filled):
+                        filled.extend([""] * (c - len(filled) + 1))
+                    filled[c] = value
+                if filled is not None:
+                    cells = filled
+            yield number, cells
 
 
-def _xlsx_rows(rows, header_number: int, width: int,
-               merged: dict[int, list[tuple[int, int]]] | None = None) -> Iterator[Row]:
-    merged = merged or {}
-    wanted = {src for fills in merged.values() for _c, src in fills}
-    kept: dict[tuple[int, int], object] = {}
-    for i, cells in enumerate(rows):
-        number = i + 1
-        if number in wanted:
-            for fills in merged.values():
-                for c, src in fills:
-                    if src == number and c < len(cells):
-                        kept[(number, c)] = cells[c]
+def _leading_blank_columns(headers: list[str], below: list[tuple[int, Sequence]]) -> int:
+    """How many columns at the left have no heading and nothing in the rows read so far."""
+    lead = 0
+    while lead < len(headers) and not headers[lead]:
+        lead += 1
+    for _n, cells in below:
+        for i in range(min(lead, len(cells))):
+            if not _blank(cells[i]):
+                lead = i
+                break
+    return lead
+
+
+FAR_COLUMN_GAP = 100
+
+
+def _trim_far_columns(headers: list[str]) -> tuple[list[str], list[str]]:
+    """Headings far to the right of the table (after 100 or more columns without a heading) are left out."""
+    notes: list[str] = []
+    run = 0
+    for i, h in enumerate(headers):
+        if h:
+            if run >= FAR_COLUMN_GAP and i - run > 0:
+                from lived_experience.importing.xlsx_stream import column_letters
+
+                dropped = sum(1 for x in headers[i:] if x)
+                notes.append(f"{dropped:,} column heading{'s' if dropped != 1 else ''} far to the right of the "
+                             f"table (from column {column_letters(i)}) {'were' if dropped != 1 else 'was'} "
+                             "left out.")
+                return headers[:i - run], notes
+            run = 0
+        else:
+            run += 1
+    return headers, notes
+
+
+def _xlsx_rows(rows, header_number: int, width: int, merged: _MergedFill | None = None,
+               skip: int = 0) -> Iterator[Row]:
+    if skip:
+        rows = ((number, cells[skip:]) for number, cells in rows)
+    numbered = merged.rows(rows) if merged is not None else rows
+    for number, cells in numbered:
         if number <= header_number:
             continue
-        if number in merged:
-            cells = list(cells)
-            for c, src in merged[number]:
-                if c < 0:
-                    continue
-                if c >= len(cells):
-                    cells.extend([""] * (c - len(cells) + 1))
-                if _blank(cells[c]):
-                    cells[c] = kept.get((src, c), "")
         fitted = _fit(cells, width)
         if _is_blank_row(fitted):
             continue
         yield number, fitted
 
 
-def _workbook_date1904(data: bytes, facts: safety.ZipFacts) -> bool:
-    """Whether the workbook uses the 1904 date system (workbook.xml, parsed with defusedxml)."""
+def _zip_member(data: bytes, name: str) -> bytes:
+    """One part of a zip that ``safety.check_zip`` has already checked (sizes, ratio, CRC)."""
     import zipfile
 
     with zipfile.ZipFile(io.BytesIO(data)) as zf:
-        xml = zf.read("xl/workbook.xml")
-    root = safety.parse_xml(xml)
+        return zf.read(name)
+
+
+def _workbook_date1904(data: bytes, facts: safety.ZipFacts) -> bool:
+    """Whether the workbook uses the 1904 date system (workbook.xml, parsed with defusedxml)."""
+    root = safety.parse_xml(_zip_member(data, "xl/workbook.xml"))
     for el in root.iter():
         if el.tag.rsplit("}", 1)[-1] == "workbookPr":
             value = (el.get("date1904") or "").strip().lower()
@@ -570,10 +703,11 @@ def _open_csv(path: Path, data: bytes, sha: str, max_rows: int) -> Source:
                 continue
             yield number, fitted
 
-    # Cheap upper bound first; count properly only when it could be over the limit.
-    estimated = data.count(b"\n") + 1
-    if estimated > max_rows:
-        estimated = sum(1 for _ in iterate())
+    # Cheap upper bound first; count properly when it could be over the limit, or the file is small.
+    estimated = max(0, data.count(b"\n") + 1 - header_number)
+    exact = False
+    if estimated > max_rows or len(data) < (1 << 20):
+        estimated, exact = sum(1 for _ in iterate()), True
         if estimated > max_rows:
             raise too_many_rows(estimated, max_rows)
     sample = []
@@ -588,7 +722,7 @@ def _open_csv(path: Path, data: bytes, sha: str, max_rows: int) -> Source:
     if header_number > 1:
         notes.append(f"The column headings are in row {header_number}; the rows above them were not imported.")
     return Source(path, path.name, sha, len(data), "csv", None, header_number, headers, False, notes,
-                  max(0, estimated - header_number), max_rows, iterate, sample, None)
+                  estimated, max_rows, iterate, sample, None, exact)
 
 
 def header_preview(source: Source) -> list[tuple[str, str | None]]:

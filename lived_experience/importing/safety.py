@@ -3,15 +3,24 @@
 Everything here looks at raw bytes and the zip's own directory: nothing is
 decompressed without a limit and no XML is parsed except with defusedxml.
 
-- A zip (xlsx, xlsm) is checked *before* it is opened: the number of entries,
+- A zip (xlsx, xlsm, ods) is checked *before* it is opened: the number of entries,
   the total size its directory declares, and each entry's compression ratio.
   Then every entry is inflated with a hard cap (the declared size), so a
   directory that lies about sizes is caught too, and every XML part's prolog is
   checked for a DTD or entity declarations (spreadsheets never use them; they
   are how "billion laughs" attacks work).
 - An OLE2/CFB file holding an ``EncryptedPackage`` stream is a password-protected
-  Office file; any other CFB file is an old .xls (or not a spreadsheet at all).
-- Anything else must decode as text to be read as CSV.
+  Office file; one holding a ``Workbook``/``Book`` stream is an old Excel 97-2003
+  workbook (.xls), read by python-calamine; any other CFB file is not a spreadsheet.
+- An OpenDocument spreadsheet (.ods, LibreOffice) is a zip like .xlsx and gets the
+  same checks; an encrypted one is refused as password-protected.
+- Files that announce another format in their first bytes (PDF, images, web pages,
+  RTF) are not spreadsheets, whatever they are called. Anything else must decode
+  as text to be read as CSV.
+- While each worksheet is inflated, the extent of its cells is measured (the last
+  row and the last column anything is written in), because python-calamine builds
+  a dense grid of that size: one value typed in cell XFD1048576 would otherwise ask
+  for half a terabyte and end the program.
 
 Each refusal is a :class:`SpreadsheetRefused` with one plain-English message and
 a short ``code`` (for tests and the command line's JSON).
@@ -19,10 +28,11 @@ a short ``code`` (for tests and the command line's JSON).
 
 from __future__ import annotations
 
+import re
 import struct
 import zipfile
 import zlib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from lived_experience.core.errors import FileRefused
 
@@ -43,13 +53,24 @@ ZIP_BOMB = ("This file is not safe to open: it would expand to far more than any
             "applications (it looks like a 'zip bomb'). Nothing was imported.")
 XML_ATTACK = ("This file is not safe to open: it contains XML entity declarations, which spreadsheets "
               "never use (it looks built to attack the computer). Nothing was imported.")
-OLD_XLS = ("This is an old Excel 97-2003 workbook (.xls). Open it in Excel and save it as an Excel "
-           "Workbook (.xlsx), then import that.")
+OLD_XLS = ("This is an old Excel 97-2003 workbook (.xls) that cannot be read. Open it in Excel and save it as "
+           "an Excel Workbook (.xlsx), then import that.")
 BINARY_XLSB = ("This is an Excel Binary Workbook (.xlsb). Open it in Excel and save it as an Excel "
                "Workbook (.xlsx), then import that.")
-OPEN_DOCUMENT = ("This is an OpenDocument spreadsheet (.ods). Save it from LibreOffice as an Excel "
-                 "Workbook (.xlsx) or a CSV file, then import that.")
+OPEN_DOCUMENT = ("This is an OpenDocument file but not a spreadsheet (it may be a text document). Open the "
+                 "spreadsheet itself, or save it as an Excel Workbook (.xlsx) or a CSV file, then import that.")
+DAMAGED = ("This spreadsheet is damaged (part of it does not match its own checksum), so it cannot be read. Open "
+           "it in Excel and save a copy, or ask the sender for it again.")
+# Formats that announce themselves in their first bytes: never spreadsheets, whatever the file is called.
+_OTHER_FORMATS = ((b"%PDF-", "a PDF document"), (b"\x89PNG", "a picture"), (b"\xff\xd8\xff", "a picture"),
+                  (b"GIF8", "a picture"), (b"{\\rtf", "a Word document (RTF)"), (b"7z\xbc\xaf", "a 7-Zip archive"),
+                  (b"Rar!", "a RAR archive"), (b"\x1f\x8b", "a compressed (gzip) file"))
+_HTML = re.compile(rb"\A(?:\xef\xbb\xbf)?\s*(?:<!doctype\s+html|<html|<\?xml[^>]*>\s*<html|<table)", re.I)
 EMPTY_FILE = "This file is empty: there is nothing in it to import."
+WEB_PAGE = ("This is a web page (HTML) saved with a spreadsheet's name, as some web systems export them. Open it "
+            "in Excel and save it as an Excel Workbook (.xlsx), then import that.")
+TOO_SPREAD_OUT = ("This sheet has something typed far outside its table (as far as {where}), so it is too big to "
+                  "read. Delete the rows below and the columns to the right of your data, save, and import it again.")
 
 
 class SpreadsheetRefused(FileRefused):
@@ -62,7 +83,7 @@ class SpreadsheetRefused(FileRefused):
 
 @dataclass(frozen=True)
 class Sniffed:
-    kind: str  # "xlsx" | "csv"
+    kind: str  # "xlsx" | "ods" | "xls" | "csv"
 
 
 _CFB_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
@@ -82,21 +103,23 @@ def sniff(data: bytes, suffix: str) -> Sniffed:
     if not data:
         raise SpreadsheetRefused(EMPTY_FILE, "empty_file")
     if data.startswith(_CFB_MAGIC):
-        raise _cfb_refusal(data)
+        return _cfb_kind(data)
     if data.startswith(_ZIP_MAGICS):
-        return Sniffed("xlsx")
+        return Sniffed("zip")  # xlsx/xlsm or ods: check_zip says which
+    for magic, what in _OTHER_FORMATS:
+        if data.startswith(magic):
+            raise SpreadsheetRefused(f"This is {what}, not a spreadsheet: import the spreadsheet itself (.xlsx, "
+                                     ".xls, .ods or .csv).", "not_a_spreadsheet")
+    if _HTML.match(data[:2048]):
+        raise SpreadsheetRefused(WEB_PAGE, "web_page")
     suffix = suffix.lower()
     if suffix in _TEXT_EXTENSIONS:
         return Sniffed("csv")
-    if suffix in (".xlsx", ".xlsm", ".xltx", ".xltm"):
+    if suffix in (".xlsx", ".xlsm", ".xltx", ".xltm", ".ods", ".xlsb"):
         # A text file (or anything else) renamed .xlsx.
         raise SpreadsheetRefused(NOT_A_SPREADSHEET, "not_a_spreadsheet")
-    if suffix == ".xls":
-        # Old "xls" files from web systems are often really CSV or HTML text.
-        if looks_like_text(data[:65536]):
-            return Sniffed("csv")
-        raise SpreadsheetRefused(NOT_A_SPREADSHEET, "not_a_spreadsheet")
     if looks_like_text(data[:65536]):
+        # Old "xls" files from web systems are often really CSV text.
         return Sniffed("csv")
     raise SpreadsheetRefused(NOT_A_SPREADSHEET, "not_a_spreadsheet")
 
@@ -127,20 +150,31 @@ def _utf16_without_bom(sample: bytes) -> str | None:
     return None
 
 
-def _cfb_refusal(data: bytes) -> SpreadsheetRefused:
+def _cfb_kind(data: bytes) -> Sniffed:
     """An OLE2 compound file: an encrypted Office document, an old .xls, or something else.
 
     Stream names are stored in UTF-16LE in the file's directory sectors, which may
     be anywhere in the file (Excel writes them after the encrypted data).
     """
     if "EncryptedPackage".encode("utf-16-le") in data or "EncryptionInfo".encode("utf-16-le") in data:
-        return SpreadsheetRefused(PASSWORD_PROTECTED, "password_protected")
+        raise SpreadsheetRefused(PASSWORD_PROTECTED, "password_protected")
     if "Workbook".encode("utf-16-le") in data or "Book".encode("utf-16-le") in data:
-        return SpreadsheetRefused(OLD_XLS, "old_xls")
-    return SpreadsheetRefused(NOT_A_SPREADSHEET, "not_a_spreadsheet")
+        return Sniffed("xls")
+    if "WordDocument".encode("utf-16-le") in data:
+        raise SpreadsheetRefused("This is a Word document, not a spreadsheet: import the spreadsheet itself (.xlsx, "
+                                 ".xls, .ods or .csv).", "not_a_spreadsheet")
+    raise SpreadsheetRefused(NOT_A_SPREADSHEET, "not_a_spreadsheet")
 
 
 # -- zip ------------------------------------------------------------------------------------------
+# python-calamine holds a sheet as a dense grid of about 28 bytes a cell, from its first to its last
+# used row and column. Above this many cells the streaming reader (xlsx) is used, or the file is
+# refused (ods, where there is no streaming reader). A 60,000-row Forms export of 25 columns is
+# 1.5 million cells.
+CALAMINE_MAX_CELLS = 4_000_000
+ODS_MIME = b"application/vnd.oasis.opendocument.spreadsheet"
+
+
 @dataclass(frozen=True)
 class ZipFacts:
     entries: int
@@ -148,10 +182,19 @@ class ZipFacts:
     actual_bytes: int
     names: frozenset[str]
     sizes: dict[str, int]  # entry -> inflated size
+    kind: str = "xlsx"  # xlsx | ods
+    extents: dict[str, tuple[int, int]] = field(default_factory=dict)  # worksheet -> (rows, columns), at most
+
+    def dense_cells(self) -> int:
+        """The largest grid python-calamine could build for any one worksheet."""
+        return max((r * c for r, c in self.extents.values()), default=0)
+
+    def farthest(self) -> tuple[int, int]:
+        return max(self.extents.values(), key=lambda rc: rc[0] * rc[1], default=(0, 0))
 
 
 def check_zip(data: bytes) -> ZipFacts:
-    """Refuse a zip bomb, an XML attack, an encrypted zip, or a zip that is not a workbook.
+    """Refuse a zip bomb, an XML attack, an encrypted or damaged zip, or a zip that is not a workbook.
 
     Reads only the zip's central directory and then inflates each entry with a
     cap; nothing is handed to a spreadsheet or XML parser here.
@@ -177,26 +220,131 @@ def check_zip(data: bytes) -> ZipFacts:
         if info.flag_bits & 0x1:
             raise SpreadsheetRefused(PASSWORD_PROTECTED, "password_protected")
     names = frozenset(i.filename for i in infos)
+    by_name = {i.filename: i for i in infos}
     if "xl/workbook.bin" in names:
         raise SpreadsheetRefused(BINARY_XLSB, "xlsb")
-    if "content.xml" in names and "mimetype" in names:
-        raise SpreadsheetRefused(OPEN_DOCUMENT, "ods")
-    if "xl/workbook.xml" not in names:
+    kind = "xlsx"
+    if "mimetype" in names or "content.xml" in names:
+        mime = _small_entry(data, by_name["mimetype"], 200).strip() if "mimetype" in names else ODS_MIME
+        if not mime.startswith(ODS_MIME):
+            raise SpreadsheetRefused(OPEN_DOCUMENT, "not_a_spreadsheet")
+        if "content.xml" not in names:
+            raise SpreadsheetRefused(NOT_A_SPREADSHEET, "not_a_spreadsheet")
+        kind = "ods"
+    elif "xl/workbook.xml" not in names:
         raise SpreadsheetRefused(NOT_A_SPREADSHEET, "not_a_spreadsheet")
+    if (kind == "ods" and "META-INF/manifest.xml" in names
+            and b"encryption-data" in _small_entry(data, by_name["META-INF/manifest.xml"], 4 << 20)):
+        raise SpreadsheetRefused(PASSWORD_PROTECTED, "password_protected")
     actual = 0
     sizes: dict[str, int] = {}
+    extents: dict[str, tuple[int, int]] = {}
     for info in infos:
         if info.is_dir():
             continue
-        sizes[info.filename] = _inflate_checked(data, info)
-        actual += sizes[info.filename]
+        name = info.filename
+        scan = _Extent() if name.startswith("xl/worksheets/") and name.endswith(".xml") else None
+        sizes[name] = _inflate_checked(data, info, scan)
+        if scan is not None:
+            extents[name] = scan.bounds()
+        actual += sizes[name]
         if actual > MAX_UNCOMPRESSED_BYTES:
             raise SpreadsheetRefused(ZIP_BOMB, "zip_bomb")
-    return ZipFacts(len(infos), declared, actual, names, sizes)
+    return ZipFacts(len(infos), declared, actual, names, sizes, kind, extents)
 
 
-def _inflate_checked(data: bytes, info: zipfile.ZipInfo) -> int:
-    """Inflate one entry from its raw bytes, never past its declared size; check XML prologs."""
+def _small_entry(data: bytes, info: zipfile.ZipInfo, cap: int) -> bytes:
+    """An entry's first ``cap`` bytes (after check_zip's directory checks)."""
+    import io
+
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as zf, zf.open(info) as fh:
+            return fh.read(cap)
+    except (zipfile.BadZipFile, ValueError, OSError, EOFError, NotImplementedError, zlib.error, struct.error):
+        raise SpreadsheetRefused(NOT_A_SPREADSHEET, "not_a_spreadsheet") from None
+
+
+class _Extent:
+    """How far a worksheet's cells reach, measured on the inflated XML as it streams past.
+
+    Counts an upper bound: rows and cells without an ``r`` reference (allowed, and
+    numbered one after another) are added on top of the largest reference seen.
+    Only C-speed searches are used (about 5 ms a megabyte).
+    """
+
+    _ROW_REF = re.compile(rb'row\b[^>]*?\sr="(\d{1,10})"')
+    _WIDE_REF = re.compile(rb'r="([A-Z]{2,3})\d')
+    _ROOT = re.compile(rb"<([A-Za-z_][\w.-]*:)?worksheet\b")
+    _KEEP = 512
+
+    def __init__(self) -> None:
+        self.tail = b""
+        self.prefixes: tuple[bytes, ...] | None = None
+        self.max_row = 0
+        self.rows_with_ref = 0
+        self.row_tags = 0
+        self.cell_tags = 0
+        self.refs = 0
+        self.widest = b""
+
+    def feed(self, chunk: bytes, final: bool = False) -> None:
+        text = self.tail + chunk if self.tail else chunk
+        if self.prefixes is None:
+            if len(text) < 4096 and not final:
+                self.tail = text
+                return
+            m = self._ROOT.search(text, 0, 65536)
+            self.prefixes = (b"", m.group(1)) if m and m.group(1) else (b"",)
+        # Measure up to the last tag that starts before the final few hundred bytes: attribute values
+        # cannot hold '<', so everything before it is whole tags and each search below is exact.
+        cut = len(text) if final else text.rfind(b"<", 0, max(0, len(text) - self._KEEP))
+        if cut <= 0:
+            self.tail = text
+            return
+        found = self._ROW_REF.findall(text, 0, cut)
+        if found:
+            self.rows_with_ref += len(found)
+            self.max_row = max(self.max_row, max(map(int, found)))
+        for letters in set(self._WIDE_REF.findall(text, 0, cut)):
+            if (len(letters), letters) > (len(self.widest), self.widest):
+                self.widest = letters
+        for p in self.prefixes:
+            self.row_tags += text.count(b"<" + p + b"row ", 0, cut) + text.count(b"<" + p + b"row>", 0, cut)
+            self.cell_tags += text.count(b"<" + p + b"c ", 0, cut) + text.count(b"<" + p + b"c>", 0, cut)
+        self.refs += text.count(b' r="', 0, cut)
+        self.tail = text[cut:]
+
+    def bounds(self) -> tuple[int, int]:
+        implicit_rows = max(0, self.row_tags - self.rows_with_ref)
+        implicit_cells = max(0, self.cell_tags - max(0, self.refs - self.rows_with_ref))
+        columns = 26
+        if self.widest:
+            n = 0
+            for ch in self.widest.decode("ascii"):
+                n = n * 26 + (ord(ch) - 64)
+            columns = max(columns, n)
+        return self.max_row + implicit_rows, columns + implicit_cells
+
+
+# Declarations that make an XML part an entity attack, in the encodings XML parts come in.
+_DTD_MARKS = {enc: tuple(w.encode(enc) for w in ("<!DOCTYPE", "<!ENTITY", "<!doctype", "<!entity"))
+              for enc in ("utf-8", "utf-16-le", "utf-16-be")}
+
+
+def _xml_encoding(first: bytes) -> str:
+    if first.startswith(b"\xff\xfe") or first[:2] == b"<\x00":
+        return "utf-16-le"
+    if first.startswith(b"\xfe\xff") or first[:2] == b"\x00<":
+        return "utf-16-be"
+    return "utf-8"
+
+
+def _inflate_checked(data: bytes, info: zipfile.ZipInfo, scan: _Extent | None = None) -> int:
+    """Inflate one entry from its raw bytes, never much past its declared size, and check it.
+
+    Checks the entry's CRC (a damaged file), refuses any DTD or entity declaration
+    anywhere in an XML part, and feeds a worksheet's XML to ``scan``.
+    """
     off = info.header_offset
     try:
         sig, _v, _flag, method, _t, _d, _crc, _cs, _us, nlen, xlen = struct.unpack(
@@ -211,18 +359,51 @@ def _inflate_checked(data: bytes, info: zipfile.ZipInfo) -> int:
         raise SpreadsheetRefused(NOT_A_SPREADSHEET, "not_a_spreadsheet")  # truncated file
     limit = info.file_size
     is_xml = info.filename.lower().endswith((".xml", ".rels", ".vml"))
-    if method == 0:  # stored
-        if len(raw) > limit:
-            raise SpreadsheetRefused(NOT_A_SPREADSHEET, "not_a_spreadsheet")
+    crc = 0
+    tail = b""
+    marks: tuple[bytes, ...] | None = None
+
+    def take(chunk) -> None:
+        nonlocal crc, tail, marks
+        crc = zlib.crc32(chunk, crc)
+        chunk = bytes(chunk)
         if is_xml:
-            _check_prolog(bytes(raw[:4096]))
-        return len(raw)
-    if method != 8:  # only deflate is used by Excel, LibreOffice, Google Sheets and Numbers
+            if marks is None:
+                marks = _DTD_MARKS[_xml_encoding(chunk[:4])]
+            window = tail + chunk[:64]
+            if any(m in chunk or m in window for m in marks):
+                raise SpreadsheetRefused(XML_ATTACK, "xml_attack")
+            tail = chunk[-32:]
+        if scan is not None:
+            scan.feed(chunk)
+
+    if method == 0:  # stored
+        if len(raw) != limit:
+            raise SpreadsheetRefused(NOT_A_SPREADSHEET, "not_a_spreadsheet")
+        for i in range(0, len(raw), _CHUNK):
+            take(raw[i:i + _CHUNK])
+        produced = len(raw)
+    elif method == 8:  # deflate: the only method Excel, LibreOffice, Google Sheets and Numbers use
+        produced = _inflate(raw, limit, take)
+    else:
         raise SpreadsheetRefused(NOT_A_SPREADSHEET, "not_a_spreadsheet")
+    if scan is not None:
+        scan.feed(b"", final=True)
+    if produced != limit or (crc & 0xFFFFFFFF) != info.CRC:
+        raise SpreadsheetRefused(DAMAGED, "damaged")
+    return produced
+
+
+def _inflate(raw: memoryview, limit: int, take) -> int:
+    """Inflate ``raw`` a megabyte at a time into ``take``; stop when it runs far past ``limit``.
+
+    A directory that understates the size (as zip bombs do) is caught as soon as the
+    output passes the declared size by more than a damaged file could explain.
+    """
     d = zlib.decompressobj(-15)
     produced = 0
-    head = b""
     pos = 0
+    cap = limit + max(limit, 16 * _CHUNK)
     try:
         while True:
             if d.unconsumed_tail:
@@ -232,39 +413,94 @@ def _inflate_checked(data: bytes, info: zipfile.ZipInfo) -> int:
                 pos += _CHUNK
             else:
                 chunk = d.flush()
-                produced += len(chunk)
-                if is_xml and len(head) < 4096:
-                    head += chunk[:4096]
-                break
             produced += len(chunk)
-            if produced > limit:
-                # More than the directory said: a lying header, as zip bombs use.
+            if produced > cap:
                 raise SpreadsheetRefused(ZIP_BOMB, "zip_bomb")
-            if is_xml and len(head) < 4096:
-                head += chunk[: 4096 - len(head)]
-            if d.eof:
-                break
-            if not chunk and not d.unconsumed_tail and pos >= len(raw):
+            if chunk and produced <= limit:
+                take(chunk)
+            if d.eof or (not chunk and not d.unconsumed_tail and pos >= len(raw)):
                 break
     except zlib.error:
-        raise SpreadsheetRefused(NOT_A_SPREADSHEET, "not_a_spreadsheet") from None
-    if produced > limit:
-        raise SpreadsheetRefused(ZIP_BOMB, "zip_bomb")
-    if produced != limit:
-        raise SpreadsheetRefused(NOT_A_SPREADSHEET, "not_a_spreadsheet")  # damaged entry
-    if is_xml:
-        _check_prolog(head)
+        raise SpreadsheetRefused(DAMAGED, "damaged") from None
     return produced
 
 
-def _check_prolog(head: bytes) -> None:
-    """A DTD can only come before the root element, so the first bytes tell."""
-    text = head.lstrip(b"\xef\xbb\xbf")
-    if text.startswith((b"\xff\xfe", b"\xfe\xff")):
-        text = text.decode("utf-16", "ignore").encode("ascii", "ignore")
-    upper = text.upper()
-    if b"<!DOCTYPE" in upper or b"<!ENTITY" in upper:
+def ods_extent(content: bytes) -> tuple[int, int]:
+    """(rows, columns) that python-calamine would make of an .ods file's largest sheet.
+
+    OpenDocument repeats rows and cells with ``number-rows-repeated`` and
+    ``number-columns-repeated``; a cell holding a value repeated 16,000 times in a row
+    repeated a million times would ask for billions of cells. Empty repeated cells
+    (LibreOffice writes them for the unused rest of every sheet) do not count.
+    Parsed with expat under the same guards as defusedxml.
+    """
+    from xml.parsers import expat
+
+    table_ns = "urn:oasis:names:tc:opendocument:xmlns:table:1.0"
+    office_ns = "urn:oasis:names:tc:opendocument:xmlns:office:1.0"
+    rows_rep, cols_rep = f"{table_ns} number-rows-repeated", f"{table_ns} number-columns-repeated"
+    value_type = f"{office_ns} value-type"
+    state = {"row": 0, "col": 0, "row_rep": 1, "cell_rep": 1, "cell_has": False, "depth_cell": 0,
+             "max_row": 0, "max_col": 0, "best": (0, 0), "in_row_max": 0}
+
+    def reps(attrs, key) -> int:
+        try:
+            return max(1, min(int(attrs.get(key, "1")), 1 << 24))
+        except ValueError:
+            return 1
+
+    def refuse(*_args):
         raise SpreadsheetRefused(XML_ATTACK, "xml_attack")
+
+    def start(name, attrs):
+        local = name.rsplit(" ", 1)[-1]
+        if local == "table" and name.startswith(table_ns):
+            state.update(row=0, max_row=0, max_col=0)
+        elif local == "table-row":
+            state["row_rep"] = reps(attrs, rows_rep)
+            state["col"] = 0
+            state["in_row_max"] = 0
+        elif local in ("table-cell", "covered-table-cell"):
+            state["cell_rep"] = reps(attrs, cols_rep)
+            state["cell_has"] = value_type in attrs
+            state["depth_cell"] = 1
+        elif state["depth_cell"]:
+            state["cell_has"] = True  # text or other content inside the cell
+            state["depth_cell"] += 1
+
+    def end(name):
+        local = name.rsplit(" ", 1)[-1]
+        if local in ("table-cell", "covered-table-cell"):
+            state["col"] += state["cell_rep"]
+            if state["cell_has"]:
+                state["in_row_max"] = state["col"]
+            state["depth_cell"] = 0
+        elif local == "table-row":
+            state["row"] += state["row_rep"]
+            if state["in_row_max"]:
+                state["max_row"] = state["row"]
+                state["max_col"] = max(state["max_col"], state["in_row_max"])
+        elif local == "table" and name.startswith(table_ns):
+            if state["max_row"] * state["max_col"] > state["best"][0] * state["best"][1]:
+                state["best"] = (state["max_row"], state["max_col"])
+        elif state["depth_cell"] > 1:
+            state["depth_cell"] -= 1
+
+    p = expat.ParserCreate(namespace_separator=" ")
+    p.StartDoctypeDeclHandler = refuse
+    p.EntityDeclHandler = refuse
+    p.UnparsedEntityDeclHandler = refuse
+    p.ExternalEntityRefHandler = refuse
+    p.SetParamEntityParsing(expat.XML_PARAM_ENTITY_PARSING_NEVER)
+    p.StartElementHandler = start
+    p.EndElementHandler = end
+    try:
+        for i in range(0, len(content), _CHUNK):
+            p.Parse(content[i:i + _CHUNK], False)
+        p.Parse(b"", True)
+    except expat.ExpatError:
+        raise SpreadsheetRefused(NOT_A_SPREADSHEET, "not_a_spreadsheet") from None
+    return state["best"]
 
 
 def parse_xml(data: bytes):

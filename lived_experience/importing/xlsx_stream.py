@@ -9,9 +9,10 @@ defusedxml installs (no DTD, no entity declarations, no external entities;
 
 It reads what calamine reads: shared and inline strings, numbers, booleans,
 cached formula results (never the formula), and dates by their cell style in
-the workbook's 1900 or 1904 date system. Rows come out like calamine's
-``iter_rows``: one list per row from the first row, columns from the first
-used column.
+the workbook's 1900 or 1904 date system. Rows come out as (row number, cells)
+for the rows that hold cells, columns from ``first_col``: a sheet whose last
+row is 1,048,576 (formatting to the end of the sheet) costs only the rows
+written in it.
 """
 
 from __future__ import annotations
@@ -36,6 +37,8 @@ _BUILTIN_DATE = set(range(14, 23)) | set(range(27, 37)) | {45, 46, 47} | set(ran
 _BUILTIN_TIME_ONLY = {18, 19, 20, 21, 45, 46, 47}
 _REF = re.compile(r"([A-Z]+)(\d+)")
 _MERGE = re.compile(rb'<(?:\w+:)?mergeCell\s+ref="([A-Z]+\d+):([A-Z]+\d+)"')
+# A row with no cells, as written for formatting to the end of the sheet: dropped before expat sees it.
+_EMPTY_ROW = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?row\b[^<>]*/>")
 
 
 @dataclass(frozen=True)
@@ -77,6 +80,16 @@ def column_index(letters: str) -> int:
     for ch in letters:
         n = n * 26 + (ord(ch) - 64)
     return n - 1
+
+
+def column_letters(index: int) -> str:
+    """0 -> 'A', 25 -> 'Z', 26 -> 'AA', 16383 -> 'XFD'."""
+    s = ""
+    n = index + 1
+    while n > 0:
+        n, r = divmod(n - 1, 26)
+        s = chr(65 + r) + s
+    return s
 
 
 def is_date_format(code: str) -> bool:
@@ -132,7 +145,9 @@ class StreamingWorkbook:
         root = safety.parse_xml(self.zf.read("xl/workbook.xml"))
         for el in root.iter():
             if _local(el.tag.replace("}", " ")) == "sheet":
-                rid = el.get(f"{{{_REL}}}id") or ""
+                # r:id, in the transitional or the Strict OOXML relationships namespace.
+                rid = el.get(f"{{{_REL}}}id") or next(
+                    (v for k, v in el.attrib.items() if k.endswith("}id") and "relationships" in k), "")
                 part = rels.get(rid)
                 if part and part in self.zf.NameToInfo:
                     out.append(SheetInfo(el.get("name") or "Sheet", el.get("state") or "visible", part))
@@ -238,8 +253,8 @@ class StreamingWorkbook:
             return None
         return column_index(m.group(1).decode()), int(m.group(2) or 1)
 
-    def iter_rows(self, sheet: SheetInfo, first_col: int = 0) -> Iterator[list]:
-        """Every row from the first, as lists of cell values from ``first_col`` (like calamine)."""
+    def iter_rows(self, sheet: SheetInfo, first_col: int = 0) -> Iterator[tuple[int, list]]:
+        """(row number, cell values from ``first_col``) for every row that holds a cell."""
         strings = self.strings
         styles = self.styles
         n_styles = len(styles)
@@ -322,8 +337,10 @@ class StreamingWorkbook:
                             fmt = styles[si] if 0 <= si < n_styles else None
                             if fmt is not None:
                                 value = _as_date(value, fmt, epoch)
-                elif ctype in ("str", "inlineStr", "d"):
+                elif ctype in ("str", "inlineStr"):
                     value = raw
+                elif ctype == "d":  # an ISO 8601 date cell (Strict OOXML and some writers)
+                    value = _iso_cell(raw)
                 elif ctype == "b":
                     value = raw.strip() in ("1", "true")
                 else:  # "e": an error value such as #N/A
@@ -336,25 +353,32 @@ class StreamingWorkbook:
                         cells.extend([""] * (i - n + 1))
                     cells[i] = value
             elif k == 3:
-                done.append((row, cells))
+                if cells:
+                    done.append((row + 1, cells))
                 cells = None
 
         p = _parser({"StartElementHandler": start, "EndElementHandler": end, "CharacterDataHandler": chars},
                     namespaces=False)
-        expected = 0
         with self.zf.open(sheet.part) as fh:
             while True:
                 chunk = fh.read(_CHUNK)
-                p.Parse(chunk, not chunk)
-                for index, row_cells in done:
-                    while expected < index:
-                        yield []
-                        expected += 1
-                    yield row_cells
-                    expected = index + 1
+                p.Parse(_EMPTY_ROW.sub(b"", chunk) if b"/>" in chunk else chunk, not chunk)
+                yield from done
                 done.clear()
                 if not chunk:
                     break
+
+
+def _iso_cell(raw: str):
+    """A t="d" cell's ISO 8601 text as a date or date-time, as python-calamine reads it."""
+    text = raw.strip()
+    try:
+        if len(text) == 10:
+            return dt.date.fromisoformat(text)
+        moment = dt.datetime.fromisoformat(text.rstrip("Z"))
+    except ValueError:
+        return raw
+    return moment
 
 
 def _as_date(value: float, fmt: str, epoch: dt.datetime):
@@ -363,8 +387,8 @@ def _as_date(value: float, fmt: str, epoch: dt.datetime):
     moment = epoch + dt.timedelta(days=value)
     if fmt == "time":
         return moment.time()
-    if fmt == "date" and value.is_integer():
-        return moment.date()
+    if fmt in ("date", "datetime") and value.is_integer():
+        return moment.date()  # a whole day, as python-calamine reads it
     # Round to the second, as Excel shows it.
     micro = moment.microsecond
     moment = moment.replace(microsecond=0) + (dt.timedelta(seconds=1) if micro >= 500_000 else dt.timedelta())

@@ -475,3 +475,295 @@ def forms_excel_like(path: Path, n: int, *, seed: int = 1, start: int = 0) -> Pa
     r = random.Random(seed)
     rows = ([a[h] for h in headers] for a in (applicant(i, r) for i in range(start, start + n)))
     return write_excel_like(path, headers, rows)
+
+
+# -- what other producers write, byte for byte (LibreOffice is not available in CI) ------------------
+# Features seen in a corpus of real files (LibreOffice 7.4 xlsx/ods/xls/csv, openpyxl, hand-made parts
+# shaped like Numbers, Google Sheets, the OpenXML SDK and Strict OOXML), written here by hand.
+MAIN_NS = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+REL_NS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+PKG_REL_NS = "http://schemas.openxmlformats.org/package/2006/relationships"
+STRICT_MAIN_NS = "http://purl.oclc.org/ooxml/spreadsheetml/main"
+STRICT_REL_NS = "http://purl.oclc.org/ooxml/officeDocument/relationships"
+# Cell styles: 0 General, 1 dd/mm/yyyy (custom 164), 2 m/d/yy h:mm (built-in 22).
+DATE_STYLES = (
+    f'<?xml version="1.0" encoding="UTF-8"?><styleSheet xmlns="{MAIN_NS}"><numFmts count="1">'
+    '<numFmt numFmtId="164" formatCode="dd/mm/yyyy"/></numFmts><fonts count="1"><font/></fonts>'
+    '<fills count="1"><fill/></fills><borders count="1"><border/></borders><cellStyleXfs count="1"><xf/>'
+    '</cellStyleXfs><cellXfs count="3"><xf numFmtId="0"/><xf numFmtId="164" applyNumberFormat="1"/>'
+    '<xf numFmtId="22" applyNumberFormat="1"/></cellXfs></styleSheet>')
+
+
+def cell_ref(row: int, col: int) -> str:
+    return f"{_col(col)}{row}"
+
+
+def sheet_xml(rows, *, prefix: str = "", ns: str = MAIN_NS, dimension: str | None = None,
+              merges: Sequence[str] = (), tail: str = "") -> str:
+    """A worksheet. ``rows``: [(row number, [(column index, cell)])]; a cell is text (an inline
+    string), a number, or (attributes, inner XML or None) written as it is."""
+    p = f"{prefix}:" if prefix else ""
+    xmlns = f'xmlns:{prefix}="{ns}"' if prefix else f'xmlns="{ns}"'
+    out = [f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?><{p}worksheet {xmlns} xmlns:r="{REL_NS}">']
+    if dimension:
+        out.append(f'<{p}dimension ref="{dimension}"/>')
+    out.append(f"<{p}sheetData>")
+    for r, cells in rows:
+        out.append(f'<{p}row r="{r}">')
+        for c, cell in cells:
+            ref = cell_ref(r, c)
+            if isinstance(cell, tuple):
+                attrs, inner = cell
+                out.append(f'<{p}c r="{ref}" {attrs}/>' if inner is None else f'<{p}c r="{ref}" {attrs}>{inner}</{p}c>')
+            elif isinstance(cell, str):
+                out.append(f'<{p}c r="{ref}" t="inlineStr"><{p}is><{p}t>{_esc(cell)}</{p}t></{p}is></{p}c>')
+            else:
+                out.append(f'<{p}c r="{ref}"><{p}v>{cell}</{p}v></{p}c>')
+        out.append(f"</{p}row>")
+    out.append(f"</{p}sheetData>")
+    if merges:
+        out.append(f'<{p}mergeCells count="{len(merges)}">' + "".join(f'<{p}mergeCell ref="{m}"/>' for m in merges)
+                   + f"</{p}mergeCells>")
+    out.append(f"{tail}</{p}worksheet>")
+    return "".join(out)
+
+
+def write_parts(path: Path, sheets: Sequence[tuple[str, str | bytes]], *, shared: str | None = None,
+                styles: str | None = DATE_STYLES, date1904: bool = False, strict: bool = False,
+                prefix: str = "", states: dict[str, str] | None = None, absolute_targets: bool = False) -> Path:
+    """An .xlsx from hand-written parts: no sharedStrings part unless ``shared`` is given (Numbers and
+    Google Sheets write inline strings), a namespace prefix on workbook.xml (the OpenXML SDK writes
+    x:workbook), Strict OOXML namespaces, absolute relationship targets."""
+    main = STRICT_MAIN_NS if strict else MAIN_NS
+    rel = STRICT_REL_NS if strict else REL_NS
+    p = f"{prefix}:" if prefix else ""
+    xmlns = f'xmlns:{prefix}="{main}"' if prefix else f'xmlns="{main}"'
+    states = states or {}
+    rels = [f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?><Relationships xmlns="{PKG_REL_NS}">']
+    types = ['<?xml version="1.0" encoding="UTF-8" standalone="yes"?><Types xmlns="http://schemas.openxmlformats.org/'
+             'package/2006/content-types"><Default Extension="rels" ContentType="application/vnd.openxmlformats-'
+             'package.relationships+xml"/><Default Extension="xml" ContentType="application/xml"/>']
+    parts: dict[str, str | bytes] = {}
+    entries = []
+    for i, (name, xml) in enumerate(sheets, start=1):
+        target = f"/xl/worksheets/sheet{i}.xml" if absolute_targets else f"worksheets/sheet{i}.xml"
+        rels.append(f'<Relationship Id="rId{i}" Type="{rel}/worksheet" Target="{target}"/>')
+        state = f' state="{states[name]}"' if name in states else ""
+        entries.append(f'<{p}sheet name="{_esc(name)}" sheetId="{i}"{state} r:id="rId{i}"/>')
+        parts[f"xl/worksheets/sheet{i}.xml"] = xml
+    if shared is not None:
+        rels.append(f'<Relationship Id="rIdS" Type="{rel}/sharedStrings" Target="sharedStrings.xml"/>')
+        parts["xl/sharedStrings.xml"] = shared
+    if styles is not None:
+        rels.append(f'<Relationship Id="rIdT" Type="{rel}/styles" Target="styles.xml"/>')
+        parts["xl/styles.xml"] = styles.replace(MAIN_NS, main)
+    rels.append("</Relationships>")
+    types.append("</Types>")
+    pr = f'<{p}workbookPr date1904="1"/>' if date1904 else f"<{p}workbookPr/>"
+    parts["xl/workbook.xml"] = (f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?><{p}workbook {xmlns} '
+                                f'xmlns:r="{rel}">{pr}<{p}sheets>{"".join(entries)}</{p}sheets></{p}workbook>')
+    parts["xl/_rels/workbook.xml.rels"] = "".join(rels)
+    ordered = {"[Content_Types].xml": "".join(types),
+               "_rels/.rels": (f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?><Relationships '
+                               f'xmlns="{PKG_REL_NS}"><Relationship Id="rId1" Type="{rel}/officeDocument" '
+                               'Target="xl/workbook.xml"/></Relationships>'), **parts}
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as zf:
+        for name, data in ordered.items():
+            zf.writestr(name, data.encode("utf-8") if isinstance(data, str) else data)
+    return path
+
+
+# The same three applicants in every producer's shape: text, a phone stored as a number (its 0 lost),
+# dates as styled serials and as text in either order, non-ASCII and right-to-left names.
+PRODUCER_HEADERS = ["Name", "Email", "Phone", "Date of birth", "Postcode", "Date received"]
+
+
+def producer_rows(prefix: str = "") -> list:
+    dated = ('s="1"', "<v>31092</v>")  # 14/02/1985 with the dd/mm/yyyy style
+    return [(1, list(enumerate(PRODUCER_HEADERS))),
+            (2, list(enumerate(["Zoë Inline", "zoe.i@example.org", "07700 900601", dated, "LE1 6ZZ",
+                                ('s="2"', "<v>45750.5</v>")]))),  # 03/04/2025 12:00
+            (3, list(enumerate(["Siobhán Inline", "sio.i@example.org", ("", "<v>7700900602</v>"), "23/07/1990",
+                                "LE2 3AB", "2025-04-03 10:20"]))),
+            (4, list(enumerate(["مريم أحمد", "maryam.i@example.org", "+44 7700 900603", ('s="1"', "<v>31817</v>"),
+                                "LE15 6AB", ('s="2"', "<v>45751</v>")])))]
+
+
+def producer_xlsx(path: Path, *, prefix: str = "", strict: bool = False, **kwargs) -> Path:
+    main = STRICT_MAIN_NS if strict else MAIN_NS
+    return write_parts(path, [("Sheet 1 - Table 1", sheet_xml(producer_rows(), prefix=prefix, ns=main))],
+                       prefix=prefix, strict=strict, **kwargs)
+
+
+def far_value_xlsx(path: Path, where: tuple[int, int] = (1048576, 16383), *, styled_only: bool = False) -> Path:
+    """The three applicants and one more value typed far away (by default in XFD1048576, the last cell of a
+    sheet): python-calamine would build a grid reaching it (half a terabyte)."""
+    rows = producer_rows()
+    cell = ('s="1"', None) if styled_only else "stray"
+    rows.append((where[0], [(where[1], cell)]))
+    return write_parts(path, [("Sheet1", sheet_xml(rows))])
+
+
+def formatted_to_the_end_xlsx(path: Path) -> Path:
+    """Formatting applied down to row 1,048,576: an empty <row> for every row of the sheet, and a
+    <dimension> that says so."""
+    base = sheet_xml(producer_rows(), dimension="A1:F1048576")
+    tail = "".join(f'<row r="{r}" s="1" customFormat="1"/>' for r in range(5, 1048577))
+    return write_parts(path, [("Sheet1", base.replace("</sheetData>", tail + "</sheetData>"))])
+
+
+# -- OpenDocument (.ods), as LibreOffice writes it ----------------------------------------------------
+_ODS_NS = ('xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" '
+           'xmlns:style="urn:oasis:names:tc:opendocument:xmlns:style:1.0" '
+           'xmlns:table="urn:oasis:names:tc:opendocument:xmlns:table:1.0" '
+           'xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0" '
+           'xmlns:calcext="urn:org:documentfoundation:names:experimental:calc:xmlns:calcext:1.0"')
+
+
+def ods_cell(value) -> str:
+    if value is None or value == "":
+        return "<table:table-cell/>"
+    if isinstance(value, bool):
+        return (f'<table:table-cell office:value-type="boolean" office:boolean-value="{str(value).lower()}" '
+                f'calcext:value-type="boolean"><text:p>{str(value).upper()}</text:p></table:table-cell>')
+    if isinstance(value, dt.datetime):
+        return (f'<table:table-cell office:value-type="date" office:date-value="{value:%Y-%m-%dT%H:%M:%S}">'
+                f"<text:p>{value:%d/%m/%Y %H:%M}</text:p></table:table-cell>")
+    if isinstance(value, dt.date):
+        return (f'<table:table-cell office:value-type="date" office:date-value="{value:%Y-%m-%d}">'
+                f"<text:p>{value:%d/%m/%Y}</text:p></table:table-cell>")
+    if isinstance(value, int | float):
+        return (f'<table:table-cell office:value-type="float" office:value="{value}" calcext:value-type="float">'
+                f"<text:p>{value}</text:p></table:table-cell>")
+    return (f'<table:table-cell office:value-type="string" calcext:value-type="string"><text:p>{_esc(str(value))}'
+            "</text:p></table:table-cell>")
+
+
+def write_ods(path: Path, tables: Sequence[tuple[str, Sequence[Sequence], bool]], *, raw_rows: str = "",
+              mimetype: str = "application/vnd.oasis.opendocument.spreadsheet", encrypted: bool = False) -> Path:
+    """An .ods: ``tables`` are (name, rows, hidden). Each table ends as LibreOffice's do, with the rest of
+    the sheet as repeated empty rows and columns; ``raw_rows`` is appended to the last table as it is."""
+    body = []
+    for i, (name, rows, hidden) in enumerate(tables):
+        style = ' table:style-name="taHidden"' if hidden else ' table:style-name="ta1"'
+        body.append(f'<table:table table:name="{_esc(name)}"{style}>'
+                    '<table:table-column table:number-columns-repeated="16384"/>')
+        for row in rows:
+            body.append("<table:table-row>" + "".join(ods_cell(v) for v in row)
+                        + '<table:table-cell table:number-columns-repeated="16000"/></table:table-row>')
+        if i == len(tables) - 1:
+            body.append(raw_rows)
+        body.append('<table:table-row table:number-rows-repeated="1048000"><table:table-cell '
+                    'table:number-columns-repeated="16384"/></table:table-row></table:table>')
+    content = (f'<?xml version="1.0" encoding="UTF-8"?><office:document-content {_ODS_NS} office:version="1.3">'
+               '<office:automatic-styles><style:style style:name="ta1" style:family="table">'
+               '<style:table-properties table:display="true"/></style:style><style:style style:name="taHidden" '
+               'style:family="table"><style:table-properties table:display="false"/></style:style>'
+               "</office:automatic-styles><office:body><office:spreadsheet>" + "".join(body)
+               + "</office:spreadsheet></office:body></office:document-content>")
+    manifest = ('<?xml version="1.0" encoding="UTF-8"?><manifest:manifest xmlns:manifest="urn:oasis:names:tc:'
+                'opendocument:xmlns:manifest:1.0" manifest:version="1.3"><manifest:file-entry manifest:full-path="/" '
+                f'manifest:media-type="{mimetype}"/><manifest:file-entry manifest:full-path="content.xml" '
+                'manifest:media-type="text/xml">'
+                + ('<manifest:encryption-data manifest:checksum-type="SHA1/1K" manifest:checksum="x"/>'
+                   if encrypted else "") + "</manifest:file-entry></manifest:manifest>")
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as zf:
+        zf.writestr(zipfile.ZipInfo("mimetype"), mimetype)  # first and stored, as ODF requires
+        zf.writestr("META-INF/manifest.xml", manifest)
+        zf.writestr("content.xml", content)
+    return path
+
+
+# -- Excel 97-2003 (.xls): BIFF8 records in an OLE2 compound file -----------------------------------
+def _biff(rtype: int, payload: bytes = b"") -> bytes:
+    return struct.pack("<HH", rtype, len(payload)) + payload
+
+
+def biff8_workbook(sheets: Sequence[tuple[str, Sequence[Sequence], bool, Sequence[tuple[int, int, int, int]]]],
+                   *, date1904: bool = False) -> bytes:
+    """The 'Workbook' stream: ``sheets`` are (name, rows, hidden, merged (first row, last row, first col,
+    last col), 0-based). Text goes to the shared string table; dates are numbers with a date format."""
+    strings: dict[str, int] = {}
+    bodies = []
+    epoch = dt.datetime(1904, 1, 1) if date1904 else dt.datetime(1899, 12, 30)
+    for name, rows, hidden, merges in sheets:
+        cells = []
+        width = max((len(r) for r in rows), default=0)
+        for r, row in enumerate(rows):
+            for c, v in enumerate(row):
+                if v is None or v == "":
+                    continue
+                if isinstance(v, bool):
+                    cells.append(_biff(0x0205, struct.pack("<HHHBB", r, c, 0, int(v), 0)))
+                elif isinstance(v, dt.date):
+                    moment = v if isinstance(v, dt.datetime) else dt.datetime.combine(v, dt.time())
+                    serial = (moment - epoch).total_seconds() / 86400
+                    cells.append(_biff(0x0203, struct.pack("<HHHd", r, c, 1, serial)))
+                elif isinstance(v, int | float):
+                    cells.append(_biff(0x0203, struct.pack("<HHHd", r, c, 0, float(v))))
+                else:
+                    index = strings.setdefault(str(v), len(strings))
+                    cells.append(_biff(0x00FD, struct.pack("<HHHI", r, c, 0, index)))
+        body = _biff(0x0809, struct.pack("<HHHHII", 0x0600, 0x0010, 0x0DBB, 0x07CC, 0, 6))
+        body += _biff(0x0200, struct.pack("<IIHHH", 0, len(rows), 0, width, 0)) + b"".join(cells)
+        if merges:
+            body += _biff(0x00E5, struct.pack("<H", len(merges)) + b"".join(struct.pack("<HHHH", *m) for m in merges))
+        bodies.append((name, hidden, body + _biff(0x000A)))
+
+    def xf(fmt: int) -> bytes:
+        return _biff(0x00E0, struct.pack("<HHHBBBBIIH", 0, fmt, 0x0001, 0x20, 0, 0, 0, 0, 0, 0x20C0))
+
+    head = (_biff(0x0809, struct.pack("<HHHHII", 0x0600, 0x0005, 0x0DBB, 0x07CC, 0, 6))
+            + _biff(0x0042, struct.pack("<H", 1200)) + _biff(0x0022, struct.pack("<H", int(date1904))) + xf(0) + xf(14))
+    sst = struct.pack("<II", len(strings), len(strings)) + b"".join(
+        struct.pack("<HB", len(s), 1) + s.encode("utf-16-le") for s in strings)
+
+    def globals_with(offsets: list[int]) -> bytes:
+        g = head
+        for (name, hidden, _b), off in zip(bodies, offsets, strict=True):
+            g += _biff(0x0085, struct.pack("<IBB", off, int(hidden), 0) + struct.pack("<BB", len(name), 1)
+                       + name.encode("utf-16-le"))
+        return g + _biff(0x00FC, sst) + _biff(0x000A)
+
+    size = len(globals_with([0] * len(bodies)))
+    offsets = []
+    for _n, _h, b in bodies:
+        offsets.append(size)
+        size += len(b)
+    return globals_with(offsets) + b"".join(b for _n, _h, b in bodies)
+
+
+def cfb_file(stream_name: str, data: bytes) -> bytes:
+    """An OLE2 compound file (version 3) holding one stream of at least 4,096 bytes (so no mini stream)."""
+    sector = 512
+    data = data + b"\x00" * ((-len(data) % sector) if len(data) >= 4096 else 4096 - len(data))
+    n = len(data) // sector
+    if n + 2 > 128:
+        raise ValueError("stream too big for one FAT sector")
+    header = bytearray(512)
+    header[0:8] = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+    struct.pack_into("<HHHHH", header, 0x18, 0x3E, 3, 0xFFFE, 9, 6)
+    struct.pack_into("<IIII", header, 0x2C, 1, 1, 0, 4096)  # FAT sectors, directory start, transaction, cutoff
+    struct.pack_into("<IIII", header, 0x3C, 0xFFFFFFFE, 0, 0xFFFFFFFE, 0)  # no mini FAT, no DIFAT sectors
+    struct.pack_into("<I", header, 0x4C, 0)
+    for i in range(1, 109):
+        struct.pack_into("<I", header, 0x4C + 4 * i, 0xFFFFFFFF)
+    fat = bytearray(b"\xff" * sector)
+    struct.pack_into("<II", fat, 0, 0xFFFFFFFD, 0xFFFFFFFE)
+    for k in range(n):
+        struct.pack_into("<I", fat, 4 * (2 + k), 3 + k if k < n - 1 else 0xFFFFFFFE)
+    directory = bytearray(sector)
+    for i, (name, kind, start, size, child) in enumerate(
+            [("Root Entry", 5, 0xFFFFFFFE, 0, 1), (stream_name, 2, 2, len(data), 0xFFFFFFFF)]):
+        raw = name.encode("utf-16-le") + b"\x00\x00"
+        off = 128 * i
+        directory[off:off + len(raw)] = raw
+        struct.pack_into("<HBB", directory, off + 0x40, len(raw), kind, 1)
+        struct.pack_into("<III", directory, off + 0x44, 0xFFFFFFFF, 0xFFFFFFFF, child)
+        struct.pack_into("<IQ", directory, off + 0x74, start, size)
+    return bytes(header) + bytes(fat) + bytes(directory) + data
+
+
+def write_xls(path: Path, sheets, *, date1904: bool = False) -> Path:
+    path.write_bytes(cfb_file("Workbook", biff8_workbook(sheets, date1904=date1904)))
+    return path

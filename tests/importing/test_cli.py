@@ -127,3 +127,62 @@ def test_help_documents_the_options(home):
     assert done.returncode == 0
     for option in ("--window", "--dry-run", "--strict", "--json", "--profile", "--report", "needs_review"):
         assert option in done.stdout
+
+
+@pytest.mark.parametrize("kind", ["ods", "xls"])
+def test_libreoffice_and_old_excel_workbooks_import(home, tmp_path, kind):
+    import datetime as dt
+
+    rows = [["Name", "Email", "Date of birth", "Postcode"],
+            [f"Amara {kind.upper()}", f"amara.{kind}@example.org", dt.date(1985, 2, 14), "LE2 3AB"],
+            [f"Declan {kind.upper()}", f"declan.{kind}@example.org", dt.date(1979, 4, 3), "LE1 6ZZ"]]
+    path = (F.write_ods(tmp_path / "applicants.ods", [("Responses", rows, False)]) if kind == "ods"
+            else F.write_xls(tmp_path / "applicants.xls", [("Responses", rows, False, [])]))
+    done = run_cli("import-applicants", str(path), "--window", WINDOW, "--json", home=home)
+    assert done.returncode == 0, done.stderr
+    result = json.loads(done.stdout)
+    assert (result["rows"], result["imported"], result["rejected"]) == (2, 2, [])
+    again = json.loads(run_cli("import-applicants", str(path), "--window", WINDOW, "--json", home=home).stdout)
+    assert (again["imported"], again["unchanged"]) == (0, 2)
+
+
+def test_a_list_of_names_only_imported_twice_adds_nothing_the_second_time(home, tmp_path):
+    """No email, phone, date of birth, date or ID to recognise a row by: its answers are its identity."""
+    path = F.write_csv(tmp_path / "names.csv", ["Name", "Postcode"],
+                       [["Fatima Begum", "LE4 7AB"], ["Kwame Quinn", "LE67 1AB"]])
+    first = json.loads(run_cli("import-applicants", str(path), "--window", WINDOW, "--json", home=home).stdout)
+    assert first["imported"] == 2
+    before = _counts(home)
+    again = json.loads(run_cli("import-applicants", str(path), "--window", WINDOW, "--json", home=home).stdout)
+    assert (again["imported"], again["unchanged"]) == (0, 2)
+    after = _counts(home)
+    assert after["application"] == before["application"] and after["person"] == before["person"]
+
+
+@pytest.mark.parametrize("make", [
+    lambda p: F.far_value_xlsx(p / "far.xlsx"),  # python-calamine would have ended the process
+    lambda p: F.write_parts(p / "strict.xlsx", [("Sheet1", F.sheet_xml(F.producer_rows(), ns=F.STRICT_MAIN_NS))],
+                            strict=True),
+])
+def test_files_from_the_corpus_that_used_to_fail_are_read(home, tmp_path, make):
+    done = run_cli("import-applicants", str(make(tmp_path)), "--window", WINDOW, "--json", "--dry-run", home=home)
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout)["rows"] == 3
+
+
+@pytest.mark.parametrize("make,words", [
+    (lambda p: F.write_ods(p / "locked.ods", [("S", [["Name"], ["A B"]], False)], encrypted=True),
+     "password-protected"),
+    (lambda p: F.billion_laughs_xlsx(p / "lol.xlsx"), "not safe to open"),
+    (lambda p: (p / "scan.xlsx").write_bytes(b"%PDF-1.4\n%%EOF\n") and p / "scan.xlsx", "a PDF document"),
+    (lambda p: (p / "empty.csv").write_bytes(b"") == 0 and p / "empty.csv", "This file is empty"),
+    (lambda p: F.write_csv(p / "headings.csv", ["Name", "Email"], []), "no rows of answers"),
+    (lambda p: p, "is a folder"),
+])
+def test_more_refused_files_are_one_line_and_exit_two(home, tmp_path, make, words):
+    before = _counts(home)
+    done = run_cli("import-applicants", str(make(tmp_path)), "--window", WINDOW, "--json", home=home)
+    assert done.returncode == 2, done.stderr
+    assert words in _one_line(done.stderr)
+    assert done.stdout == ""
+    assert _counts(home) == before

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import resource
+import sys
 import time
 
 import pytest
@@ -74,7 +75,7 @@ def test_password_protected_workbook(tmp_path):
                            "password.")
 
 
-def test_old_xls_is_refused_with_advice(tmp_path):
+def test_an_xls_with_no_workbook_in_it_is_refused_with_advice(tmp_path):
     exc = _refusal(F.old_xls(tmp_path / "old.xls"))
     assert exc.code == "old_xls" and ".xlsx" in exc.message
 
@@ -143,3 +144,105 @@ def test_binary_rubbish_with_a_csv_name(tmp_path):
     path = tmp_path / "rubbish.csv"
     path.write_bytes(b"Name,Email\r\n" + b"\x00\x01\x02\x03" * 500)
     assert _refusal(path).code == "not_a_spreadsheet"
+
+
+# -- found with a corpus of real and broken files --------------------------------------------------
+@pytest.mark.skipif(sys.platform == "win32", reason="devices and named pipes are POSIX")
+@pytest.mark.parametrize("kind", ["fifo", "device"])
+def test_a_pipe_or_a_device_is_refused_at_once(tmp_path, kind):
+    """Reading a named pipe waits for ever; reading /dev/zero fills the memory."""
+    import os
+
+    path = tmp_path / "applicants.csv"
+    if kind == "fifo":
+        os.mkfifo(path)
+    else:
+        path.symlink_to("/dev/zero")
+    started = time.perf_counter()
+    exc = _refusal(path)
+    assert exc.code == "not_a_file" and "not a file that can be imported" in exc.message
+    assert time.perf_counter() - started < 2.0
+
+
+def test_a_file_growing_past_the_limit_while_it_is_read_is_refused(tmp_path, monkeypatch):
+    import os
+
+    monkeypatch.setattr(safety, "MAX_FILE_BYTES", 1000)
+    path = tmp_path / "growing.csv"
+    path.write_text("Name,Email\n" + "Owen Walsh,owen@example.org\n" * 100, encoding="utf-8")
+    real_stat = type(path).stat
+
+    def stat_before_it_grew(self, *args, **kwargs):
+        st = real_stat(self, *args, **kwargs)
+        return os.stat_result((st.st_mode, st.st_ino, st.st_dev, st.st_nlink, st.st_uid, st.st_gid, 10,
+                               st.st_atime, st.st_mtime, st.st_ctime))
+
+    monkeypatch.setattr(type(path), "stat", stat_before_it_grew)
+    assert _refusal(path).code == "too_big"
+
+
+def test_an_unreadable_file(tmp_path, monkeypatch):
+    path = F.forms_xlsx(tmp_path / "locked.xlsx", 2)
+
+    def denied(self, *args, **kwargs):
+        raise PermissionError(13, "Permission denied")
+
+    monkeypatch.setattr(type(path), "open", denied)
+    exc = _refusal(path)
+    assert exc.code == "no_permission" and "permission" in exc.message
+
+
+def test_a_damaged_entry_is_caught_by_its_checksum(tmp_path):
+    """Bytes changed inside the zip (a bad download, a failing USB stick): the sizes still add up."""
+    import zipfile
+
+    with zipfile.ZipFile(tmp_path / "stored.xlsx", "w", zipfile.ZIP_STORED) as out, \
+            zipfile.ZipFile(F.producer_xlsx(tmp_path / "good.xlsx")) as src:
+        for name in src.namelist():
+            out.writestr(name, src.read(name))
+    data = bytearray((tmp_path / "stored.xlsx").read_bytes())
+    at = data.find(b"zoe.i@example.org")
+    data[at:at + 3] = b"ZOE"
+    (tmp_path / "damaged.xlsx").write_bytes(bytes(data))
+    exc = _refusal(tmp_path / "damaged.xlsx")
+    assert exc.code == "damaged" and "damaged" in exc.message
+
+
+@pytest.mark.parametrize("encoding", ["utf-8", "utf-16"])
+def test_an_entity_declaration_after_a_long_comment_is_still_found(tmp_path, encoding):
+    late = (f'<?xml version="1.0" encoding="{encoding.upper()}"?><!--{"x" * 20000}--><!DOCTYPE lolz [<!ENTITY lol "lol">'
+            '<!ENTITY lol2 "&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;">]><worksheet xmlns="'
+            f'{F.MAIN_NS}"><sheetData><row r="1"><c r="A1" t="inlineStr"><is><t>&lol2;</t></is></c></row></sheetData>'
+            "</worksheet>")
+    data = late.encode(encoding)
+    path = F.write_parts(tmp_path / "late.xlsx", [("Sheet1", data)])
+    assert _refusal(path).code == "xml_attack"
+
+
+def test_billion_laughs_in_shared_strings(tmp_path):
+    dtd = ('<!DOCTYPE lolz [<!ENTITY lol "lol">' + "".join(
+        f'<!ENTITY lol{i} "{(f"&lol{i - 1};" if i > 1 else "&lol;") * 10}">' for i in range(1, 10)) + "]>")
+    sst = f'<?xml version="1.0"?>{dtd}<sst xmlns="{F.MAIN_NS}"><si><t>&lol9;</t></si><si><t>Email</t></si></sst>'
+    sheet = F.sheet_xml([(1, [(0, ('t="s"', "<v>0</v>")), (1, ('t="s"', "<v>1</v>"))])])
+    started = time.perf_counter()
+    assert _refusal(F.write_parts(tmp_path / "sst.xlsx", [("Sheet1", sheet)], shared=sst)).code == "xml_attack"
+    assert time.perf_counter() - started < 2.0
+
+
+@pytest.mark.parametrize("name,data,words", [
+    ("report.csv", b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer\n%%EOF\n", "a PDF document"),
+    ("scan.xlsx", b"\x89PNG\r\n\x1a\n" + b"\x00" * 64, "a picture"),
+    ("export.xls", b'<html xmlns:o="urn:schemas-microsoft-com:office:office"><body><table><tr><td>Name</td></tr>'
+                   b"</table></body></html>", "web page"),
+])
+def test_files_that_announce_another_format_are_named(tmp_path, name, data, words):
+    path = tmp_path / name
+    path.write_bytes(data)
+    exc = _refusal(path)
+    assert words in exc.message
+
+
+def test_a_word_document_renamed_xls(tmp_path):
+    path = tmp_path / "letter.xls"
+    path.write_bytes(F.cfb_file("WordDocument", b"\x00" * 4096))
+    assert "Word document" in _refusal(path).message

@@ -219,3 +219,25 @@ def test_open_import_wizard_opens_with_the_window_chosen(qtbot, state, window_id
 def test_models_are_sound_when_empty(qtmodeltester):
     qtmodeltester.check(MappingModel(), force_py=False)
     qtmodeltester.check(PreviewModel(), force_py=False)
+
+
+def test_the_file_step_counts_the_rows_a_person_will_see(wizard, interaction, tmp_path):
+    """A small sheet with blank rows and a title above the headings: the rows are counted, not guessed
+    from the last row number."""
+    rows = [["Applicants, April"], [], ["Name", "Email", "Postcode"], ["Owen Walsh", "owen@example.org", "LE1 6ZZ"], [],
+            ["Priya Patel", "priya@example.org", "LE4 7AB"], [], [], ["Kwame Abara", "kwame@example.org", "LE67 1AB"]]
+    path = F.write_xlsx(tmp_path / "typed.xlsx", rows[2], rows[3:], title_rows=rows[:2])
+    _read(wizard, interaction, path)
+    assert wizard.step == 1, wizard.error_label.text()
+    assert "typed.xlsx: 3 rows under the headings in row 3" in wizard.file_notes.text()
+
+
+def test_an_ods_file_can_be_chosen(wizard, interaction, tmp_path):
+    from ui.importing.wizard import FILE_FILTER
+
+    assert "*.ods" in FILE_FILTER and "*.xls " in FILE_FILTER
+    path = F.write_ods(tmp_path / "libre.ods", [("Responses", [["Name", "Email"], ["Zoë Smith", "z@example.org"]],
+                                                  False)])
+    _read(wizard, interaction, path)
+    assert wizard.step == 1, wizard.error_label.text()
+    assert "libre.ods: 1 row under the headings in row 1 of the sheet 'Responses'." in wizard.file_notes.text()

@@ -44,7 +44,7 @@ from ui.importing.models import FILTERS, MappingModel, PreviewModel, what_happen
 from ui.state import AppState
 from ui.tasks import Cancelled, run_task
 
-FILE_FILTER = "Spreadsheets (*.xlsx *.xlsm *.csv *.txt *.tsv);;All files (*)"
+FILE_FILTER = "Spreadsheets (*.xlsx *.xlsm *.xls *.ods *.csv *.txt *.tsv);;All files (*)"
 _CANCELLED = object()
 STEPS = ["Choose the file", "Check the columns", "Check the rows", "Confirm", "Importing", "Done"]
 
@@ -160,8 +160,8 @@ class ImportWizard(QDialog):
         lay = QVBoxLayout(page)
         lay.addWidget(_label(
             "Choose the spreadsheet of applications (a Microsoft Forms or Google Forms export, or a sheet typed "
-            "by hand: .xlsx, .xlsm or .csv) and the recruitment window the applications belong to. Nothing is "
-            "imported until you confirm at the end."))
+            "by hand: .xlsx, .xlsm, .xls, .ods or .csv) and the recruitment window the applications belong to. "
+            "Nothing is imported until you confirm at the end."))
         form = QFormLayout()
         self.path_edit = a11y(QLineEdit(), "Spreadsheet file", "The full path of the spreadsheet to import")
         self.path_edit.setPlaceholderText("Choose a file with Browse…")
@@ -486,7 +486,8 @@ class ImportWizard(QDialog):
             self.profile_combo.setCurrentIndex(self.profile_combo.findData(self.mapping.profile_name))
             self.profile_name.setText(self.mapping.profile_name)
         src = self.source
-        notes = [f"{src.file_name}: {src.estimated_rows:,} rows under the headings in row {src.header_row}"
+        count = _n(src.estimated_rows, "row") if src.rows_exact else f"about {_n(src.estimated_rows, 'row')}"
+        notes = [f"{src.file_name}: {count} under the headings in row {src.header_row}"
                  + (f" of the sheet '{src.sheet_name}'." if src.sheet_name else "."), *src.notes, *self.mapping.notes]
         if self.mapping.profile_name:
             notes.append(f"Using your saved mapping '{self.mapping.profile_name}'.")

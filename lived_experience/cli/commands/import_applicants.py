@@ -24,8 +24,8 @@ EPILOG = (
 
 
 def add(sub):
-    p = sub.add_parser("import-applicants", help="import applicants from a spreadsheet (.xlsx, .xlsm or .csv)",
-                       description="Import applicants from a spreadsheet (.xlsx, .xlsm or .csv) into a "
+    p = sub.add_parser("import-applicants", help="import applicants from a spreadsheet (.xlsx, .xlsm, .xls, .ods or .csv)",
+                       description="Import applicants from a spreadsheet (.xlsx, .xlsm, .xls, .ods or .csv) into a "
                                    "recruitment window.", epilog=EPILOG)
     p.add_argument("file", metavar="FILE", help="the spreadsheet: Microsoft Forms or Google Forms export, "
                                                 "or a sheet typed by hand")
