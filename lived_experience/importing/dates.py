@@ -61,6 +61,14 @@ class Resolved:
     doubtful: bool = False  # could be read the other way round
 
 
+def _real(year: int, month: int, day: int) -> bool:
+    try:
+        dt.date(year, month, day)
+    except ValueError:
+        return False
+    return True
+
+
 class ColumnOrder:
     """Evidence about the day/month order of one column, gathered row by row.
 
@@ -88,9 +96,11 @@ class ColumnOrder:
         self._high: list[int | None] = [None, None]
 
     def see(self, p: Pending) -> None:
-        if p.first > 12 >= p.second:
+        # Only a real date is evidence: 31/02/1980 says nothing about the order.
+        year = p.year + 2000 if p.two_digit_year else p.year
+        if p.first > 12 >= p.second and _real(year, p.second, p.first):
             self.day_first += 1
-        elif p.second > 12 >= p.first:
+        elif p.second > 12 >= p.first and _real(year, p.first, p.second):
             self.month_first += 1
         time = p.time or (0, 0, 0)
         self._seen += 1

@@ -21,6 +21,7 @@ import codecs
 import csv
 import hashlib
 import io
+import re
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -598,16 +599,34 @@ _DELIMITERS = [",", ";", "\t", "|"]
 _DELIMITER_NAMES = {",": "commas", ";": "semicolons", "\t": "tabs", "|": "vertical bars"}
 _ENCODING_NAMES = {
     "utf-8": "UTF-8", "utf-8-sig": "UTF-8 (with a byte order mark)", "utf-16-le": "UTF-16",
-    "utf-16-be": "UTF-16 (big-endian)", "cp1252": "Windows-1252 (Western European)",
+    "utf-16-be": "UTF-16 (big-endian)", "utf-32-le": "UTF-32", "utf-32-be": "UTF-32 (big-endian)",
+    "cp1252": "Windows-1252 (Western European)", "mac_roman": "Mac Roman (Excel for Mac's 'CSV (Macintosh)')",
+    "utf-8+cp1252": "UTF-8, with some characters in Windows-1252 (Western European)",
 }
+_FALLBACK = "lived_experience.cp1252"
+
+
+def _cp1252_fallback(exc: UnicodeError):
+    """A codec error handler: bytes that are not UTF-8 are read as Windows-1252 (a UTF-8 file with a few
+    characters typed in an older program, or two exports pasted together)."""
+    if isinstance(exc, UnicodeDecodeError):
+        return exc.object[exc.start:exc.end].decode("cp1252", errors="replace"), exc.end
+    raise exc
+
+
+codecs.register_error(_FALLBACK, _cp1252_fallback)
+_UTF8_MULTIBYTE = re.compile(rb"[\xc2-\xdf][\x80-\xbf]|[\xe0-\xef][\x80-\xbf]{2}|[\xf0-\xf4][\x80-\xbf]{3}")
+_HIGH = re.compile(rb"[\x80-\xff]")
 
 
 def _detect_encoding(data: bytes) -> tuple[str, int]:
     """(codec, bytes of BOM to skip)."""
     if data.startswith(codecs.BOM_UTF8):
         return "utf-8-sig", 3
-    if data.startswith(codecs.BOM_UTF32_LE) or data.startswith(codecs.BOM_UTF32_BE):
-        raise SpreadsheetRefused(safety.NOT_A_SPREADSHEET, "not_a_spreadsheet")
+    if data.startswith(codecs.BOM_UTF32_LE):
+        return "utf-32-le", 4
+    if data.startswith(codecs.BOM_UTF32_BE):
+        return "utf-32-be", 4
     if data.startswith(codecs.BOM_UTF16_LE):
         return "utf-16-le", 2
     if data.startswith(codecs.BOM_UTF16_BE):
@@ -622,12 +641,54 @@ def _detect_encoding(data: bytes) -> tuple[str, int]:
             decoder.decode(view[start:start + (1 << 20)], final=start + (1 << 20) >= len(data))
         return "utf-8", 0
     except UnicodeDecodeError:
-        return "cp1252", 0
+        pass
+    sample = data[:4 << 20]
+    good = len(_UTF8_MULTIBYTE.findall(sample))
+    high = len(_HIGH.findall(sample))
+    if good and good * 2 >= high - good * 2:  # mostly UTF-8, with a few stray bytes
+        return "utf-8+cp1252", 0
+    return _single_byte_encoding(sample), 0
+
+
+def _single_byte_encoding(sample: bytes) -> str:
+    """Windows-1252 (Excel for Windows) or Mac Roman (Excel for Mac's 'CSV (Macintosh)'): whichever
+    makes the non-ASCII characters look like words (Zoë, Siobhán, I'm, café) rather than stray marks."""
+    import unicodedata
+
+    scores = {}
+    for enc in ("cp1252", "mac_roman"):
+        text = sample.decode(enc, errors="replace")
+        score = 0
+        for m in re.finditer(r"[^\x00-\x7f]", text):
+            i = m.start()
+            ch = text[i]
+            before = text[i - 1] if i else " "
+            after = text[i + 1] if i + 1 < len(text) else " "
+            cat = unicodedata.category(ch)
+            if cat == "Ll":
+                score += 2 if before.isalpha() or after.isalpha() else -1
+            elif cat == "Lu":
+                score += -2 if before.islower() else 1
+            elif ch == "\u2019":  # right single quote: I'm, O'Brien
+                score += 1
+            elif cat in ("Pi", "Ps"):
+                score += -2 if before.isalpha() else 1
+            elif cat in ("Pf", "Pe"):
+                score += 1 if before.isalpha() and not after.isalpha() else -2
+            elif cat in ("Cc", "Cn", "Co") or ch == "\ufffd":
+                score -= 3
+            elif before.isalpha() and after.isalpha():
+                score -= 2  # a symbol inside a word
+        scores[enc] = score
+    if b"\r" in sample and b"\n" not in sample:
+        scores["mac_roman"] += 2  # classic Mac line endings
+    return "mac_roman" if scores["mac_roman"] > scores["cp1252"] else "cp1252"
 
 
 def _text_stream(data: bytes, encoding: str, skip: int) -> io.TextIOWrapper:
-    codec = "utf-8" if encoding == "utf-8-sig" else encoding
-    return io.TextIOWrapper(io.BytesIO(data[skip:] if skip else data), encoding=codec, errors="replace",
+    codec = {"utf-8-sig": "utf-8", "utf-8+cp1252": "utf-8"}.get(encoding, encoding)
+    errors = _FALLBACK if codec == "utf-8" else "replace"
+    return io.TextIOWrapper(io.BytesIO(data[skip:] if skip else data), encoding=codec, errors=errors,
                             newline="")
 
 

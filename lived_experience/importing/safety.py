@@ -267,68 +267,72 @@ def _small_entry(data: bytes, info: zipfile.ZipInfo, cap: int) -> bytes:
 class _Extent:
     """How far a worksheet's cells reach, measured on the inflated XML as it streams past.
 
-    Counts an upper bound: rows and cells without an ``r`` reference (allowed, and
-    numbered one after another) are added on top of the largest reference seen.
-    Only C-speed searches are used (about 5 ms a megabyte).
+    Every producer writes each row as ``<row r="N"`` and each cell as ``<c r="B7"``, so the
+    largest row number and the widest column are found with C-speed searches (about 6 ms a
+    megabyte, against 2 ms to inflate it). A row or cell without a reference (allowed: they are numbered one after another)
+    makes the extent unknown, and the sheet is treated as reaching everywhere.
     """
 
-    _ROW_REF = re.compile(rb'row\b[^>]*?\sr="(\d{1,10})"')
-    _WIDE_REF = re.compile(rb'r="([A-Z]{2,3})\d')
     _ROOT = re.compile(rb"<([A-Za-z_][\w.-]*:)?worksheet\b")
     _KEEP = 512
+    UNKNOWN = (1 << 20, 1 << 14)
 
     def __init__(self) -> None:
         self.tail = b""
-        self.prefixes: tuple[bytes, ...] | None = None
+        self.patterns: tuple[re.Pattern, ...] | None = None
         self.max_row = 0
-        self.rows_with_ref = 0
-        self.row_tags = 0
-        self.cell_tags = 0
-        self.refs = 0
         self.widest = b""
+        self.unknown = False
+
+    def _compile(self, text: bytes) -> None:
+        m = self._ROOT.search(text, 0, 65536)
+        p = re.escape(m.group(1)) if m and m.group(1) else b""
+        # One pass for rows and one for cells: a row's number, or a row without one; a cell in column
+        # AA or beyond, or a cell without a reference (cells in A..Z do not match at all).
+        self.patterns = (re.compile(b"<" + p + rb'row(?: r="(\d{1,10})"|(?! r=")[\s>/])'),
+                         re.compile(b"<" + p + rb'c(?: r="([A-Z]{2,3})\d|(?! r=")[\s>/])'))
 
     def feed(self, chunk: bytes, final: bool = False) -> None:
         text = self.tail + chunk if self.tail else chunk
-        if self.prefixes is None:
+        if self.patterns is None:
             if len(text) < 4096 and not final:
                 self.tail = text
                 return
-            m = self._ROOT.search(text, 0, 65536)
-            self.prefixes = (b"", m.group(1)) if m and m.group(1) else (b"",)
+            self._compile(text)
         # Measure up to the last tag that starts before the final few hundred bytes: attribute values
         # cannot hold '<', so everything before it is whole tags and each search below is exact.
         cut = len(text) if final else text.rfind(b"<", 0, max(0, len(text) - self._KEEP))
         if cut <= 0:
             self.tail = text
             return
-        found = self._ROW_REF.findall(text, 0, cut)
+        rows, cells = self.patterns
+        found = set(rows.findall(text, 0, cut))
+        if b"" in found:
+            self.unknown = True  # a row without its number
+            found.discard(b"")
         if found:
-            self.rows_with_ref += len(found)
             self.max_row = max(self.max_row, max(map(int, found)))
-        for letters in set(self._WIDE_REF.findall(text, 0, cut)):
-            if (len(letters), letters) > (len(self.widest), self.widest):
+        for letters in set(cells.findall(text, 0, cut)):
+            if not letters:
+                self.unknown = True  # a cell without its reference
+            elif (len(letters), letters) > (len(self.widest), self.widest):
                 self.widest = letters
-        for p in self.prefixes:
-            self.row_tags += text.count(b"<" + p + b"row ", 0, cut) + text.count(b"<" + p + b"row>", 0, cut)
-            self.cell_tags += text.count(b"<" + p + b"c ", 0, cut) + text.count(b"<" + p + b"c>", 0, cut)
-        self.refs += text.count(b' r="', 0, cut)
         self.tail = text[cut:]
 
     def bounds(self) -> tuple[int, int]:
-        implicit_rows = max(0, self.row_tags - self.rows_with_ref)
-        implicit_cells = max(0, self.cell_tags - max(0, self.refs - self.rows_with_ref))
+        if self.unknown:
+            return self.UNKNOWN
         columns = 26
         if self.widest:
             n = 0
             for ch in self.widest.decode("ascii"):
                 n = n * 26 + (ord(ch) - 64)
             columns = max(columns, n)
-        return self.max_row + implicit_rows, columns + implicit_cells
+        return self.max_row, columns
 
 
 # Declarations that make an XML part an entity attack, in the encodings XML parts come in.
-_DTD_MARKS = {enc: tuple(w.encode(enc) for w in ("<!DOCTYPE", "<!ENTITY", "<!doctype", "<!entity"))
-              for enc in ("utf-8", "utf-16-le", "utf-16-be")}
+_DTD_MARKS = {enc: tuple(w.encode(enc) for w in ("<!DOCTYPE", "<!ENTITY")) for enc in ("utf-8", "utf-16-le", "utf-16-be")}
 
 
 def _xml_encoding(first: bytes) -> str:

@@ -283,3 +283,43 @@ def test_formula_text_in_a_name_is_rejected_not_split(tmp_path):
     _src, results = _read(F.write_csv(tmp_path / "formula.csv", ["Name", "Email"], rows))
     assert results[0].has_error and "is a spreadsheet formula, not a name" in results[0].reasons[0]
     assert not results[1].has_error
+
+
+# -- CSV as other programs save it ------------------------------------------------------------------
+_NAMES = [["Zoë Smith", "zoe@example.org", "I’m keen – café"], ["Siobhán Ní Bhriain", "sio@example.org", "“Yes”"]]
+
+
+def test_excel_for_mac_csv_in_mac_roman_with_cr_line_endings(tmp_path):
+    path = F.write_csv(tmp_path / "mac.csv", ["Name", "Email", "Notes"], _NAMES, encoding="mac_roman")
+    path.write_bytes(path.read_bytes().replace(b"\r\n", b"\r"))
+    src, results = _read(path)
+    assert "Mac Roman" in src.notes[0]
+    assert [r.values["first_name"] for r in results] == ["Zoë", "Siobhán Ní"]
+    assert results[0].values["notes"] == "I’m keen – café"
+
+
+@pytest.mark.parametrize("encoding", ["cp1252", "utf-32"])
+def test_windows_1252_and_utf_32(tmp_path, encoding):
+    path = F.write_csv(tmp_path / "names.csv", ["Name", "Email", "Notes"], _NAMES, encoding=encoding)
+    _src, results = _read(path)
+    assert [r.values["first_name"] for r in results] == ["Zoë", "Siobhán Ní"]
+    assert results[1].values["notes"] == "“Yes”"
+
+
+def test_a_utf8_file_with_a_few_windows_1252_characters(tmp_path):
+    """Two exports pasted together, or one name typed in an older program: each part is read right."""
+    path = F.write_csv(tmp_path / "mixed.csv", ["Name", "Email"], [["Zoë Smith", "zoe@example.org"]])
+    path.write_bytes(path.read_bytes() + "Renée Dubois,renee@example.org\r\n".encode("cp1252"))
+    src, results = _read(path)
+    assert [r.values["first_name"] for r in results] == ["Zoë", "Renée"]
+    assert "some characters in Windows-1252" in src.notes[0]
+
+
+def test_libreoffice_csv_with_us_short_dates_is_read_month_first(tmp_path):
+    """LibreOffice (en-US) saves dates as 02/14/85 and times as 04/03/25 09:15 AM."""
+    rows = [["04/03/25 09:15 AM", "Zoë Smith", "02/14/85"], ["04/05/25 10:20 AM", "Owen Walsh", "07/23/90"],
+            ["04/11/25 02:05 PM", "Priya Patel", "31/02/1980"]]
+    _src, results = _read(F.write_csv(tmp_path / "lo.csv", ["Completion time", "Name", "Date of birth"], rows))
+    assert [r.values.get("date_of_birth") for r in results[:2]] == [dt.date(1985, 2, 14), dt.date(1990, 7, 23)]
+    assert [r.values["received_at"].date() for r in results] == [dt.date(2025, 4, d) for d in (3, 5, 11)]
+    assert results[2].has_error and "not a real date" in results[2].reasons[0]
