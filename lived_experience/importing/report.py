@@ -52,7 +52,9 @@ def write_rejected_report(preview, path: str | Path, *, source: Source | None = 
                           marking: str = "OFFICIAL-SENSITIVE", author: str = "Lived Experience") -> Path:
     """Write the preview's rejected rows to ``path`` (.xlsx). Returns the path written."""
     path = Path(path)
-    if path.suffix.lower() != ".xlsx":
+    if path.is_dir():  # a folder: the report goes in it, named after the spreadsheet
+        path = path / f"{Path(preview.file_name).stem} - rows to fix.xlsx"
+    elif path.suffix.lower() != ".xlsx":
         path = path.with_suffix(".xlsx")
     rejected = {r.number: r for r in preview.rejected}
     own = None
@@ -96,7 +98,11 @@ def write_rejected_report(preview, path: str | Path, *, source: Source | None = 
             ("Rows read", f"{counts.rows:,}"),
             ("Rows rejected", f"{counts.rejected:,}"),
         ])
-        path.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            reason = exc.strerror or "the folder cannot be made"
+            raise UserError(f"The report cannot be saved in {path.parent}: {reason}.") from None
         save(wb, path)
     finally:
         if own is not None:

@@ -186,3 +186,26 @@ def test_more_refused_files_are_one_line_and_exit_two(home, tmp_path, make, word
     assert words in _one_line(done.stderr)
     assert done.stdout == ""
     assert _counts(home) == before
+
+
+def test_a_strict_dry_run_answers_as_the_strict_import_would(home, tmp_path):
+    path = F.write_csv(tmp_path / "check.csv", ["Name", "Email"], [["Owen Walsh", "owen.w@example.org"],
+                                                                   ["Nadia", "nadia@"]])
+    done = run_cli("import-applicants", str(path), "--window", WINDOW, "--strict", "--dry-run", "--json", home=home)
+    assert done.returncode == 2
+    assert "strict mode would reject the whole file (dry run" in _one_line(done.stderr)
+
+
+def test_the_report_goes_into_a_folder_or_is_refused_in_one_line(home, tmp_path):
+    path = F.write_csv(tmp_path / "mixed list.csv", ["Name", "Email"], [["Kwame", "kwame@"]])
+    folder = tmp_path / "reports"
+    folder.mkdir()
+    done = run_cli("import-applicants", str(path), "--window", WINDOW, "--dry-run", "--report", str(folder), home=home)
+    assert done.returncode == 0, done.stderr
+    assert (folder / "mixed list - rows to fix.xlsx").exists()
+    blocked = tmp_path / "a file"
+    blocked.write_text("not a folder", encoding="utf-8")
+    done = run_cli("import-applicants", str(path), "--window", WINDOW, "--dry-run", "--report",
+                   str(blocked / "fix.xlsx"), home=home)
+    assert done.returncode == 2
+    assert "The report cannot be saved" in _one_line(done.stderr)

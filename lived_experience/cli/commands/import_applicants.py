@@ -41,6 +41,7 @@ def add(sub):
 def run(args, rt) -> int:
     import json
 
+    from lived_experience.core.errors import UserError
     from lived_experience.importing import profiles, service
     from lived_experience.importing.headers import auto_map
     from lived_experience.importing.readers import open_source
@@ -64,6 +65,13 @@ def run(args, rt) -> int:
                                                 marking=settings.protective_marking,
                                                 author=rt.ctx.actor.display_name)
     if args.dry_run:
+        rejected = preview.rejected
+        if args.strict and rejected:
+            # The same answer as the real import would give, so a script can check a file first.
+            shown = ", ".join(str(r.number) for r in rejected[:10]) + (" and more" if len(rejected) > 10 else "")
+            raise UserError(f"{len(rejected):,} {'row has' if len(rejected) == 1 else 'rows have'} problems "
+                            f"(row {shown}) and strict mode would reject the whole file (dry run: nothing was "
+                            "imported).")
         outcome = service.dry_run(preview)
     else:
         with service.quiet_gc():
