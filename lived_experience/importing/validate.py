@@ -492,7 +492,8 @@ class RowValidator:
         # The keys a row's values can hold when they are hashed, sorted once (``answers_hash``).
         known = set(self.layout.keys) | {"start_time", "external_ref", "full_name"}
         self._hash_known = frozenset(known)
-        self._hash_keys = tuple(k for k in sorted(known) if k not in _HASH_SKIP)
+        # Per key (sorted): the encoded parts of the hashed text already made, by answer.
+        self._hash_plan: list[tuple[str, dict | None]] = [(k, {}) for k in sorted(known) if k not in _HASH_SKIP]
 
     # pass 1 ---------------------------------------------------------------------------------
     def check(self, number: int, cells: tuple) -> RowResult:
@@ -716,6 +717,32 @@ class RowValidator:
             offset = self._offsets[hour] = start - D.to_utc(start).replace(tzinfo=None)
         return (moment - offset).replace(tzinfo=D.UTC)
 
+    def _answers_hash(self, v: dict) -> str:
+        """``answers_hash(v)`` for a row holding only keys this file can give: the same text, made
+        from the encoded ``key\\x1fvalue`` parts of answers seen before (UTF-8 joins byte for byte)."""
+        get = v.get
+        parts = []
+        add = parts.append
+        for key, made in self._hash_plan:
+            value = get(key)
+            if value is None:
+                continue
+            if value.__class__ is str:
+                if not value:
+                    continue
+                part = made.get(value) if made is not None else None
+                if part is None:
+                    part = f"{key}\x1f{value}".encode("utf-8", "surrogatepass")
+                    if made is not None and len(value) <= _MEMO_LONGEST:
+                        if len(made) < _MEMO_LIMIT:
+                            made[value] = part
+                        else:  # answers that never repeat (emails): stop remembering them
+                            self._hash_plan = [(k, None if k == key else m) for k, m in self._hash_plan]
+                add(part)
+            elif value != "":
+                add(f"{key}\x1f{value}".encode("utf-8", "surrogatepass"))
+        return hashlib.sha256(b"\x1e".join(parts)).hexdigest()
+
     def finish(self, r: RowResult) -> RowResult:
         v = r.values.to_dict() if isinstance(r.values, Values) else r.values
         if r.pending:
@@ -783,8 +810,7 @@ class RowValidator:
             r.email_key = email if key == email else key
         r.phone_key = v.get("phone")
         r.name_key = name_key(first, last, dob)
-        r.answers_hash = (answers_hash(v, self._hash_keys) if v.keys() <= self._hash_known
-                          else answers_hash(v))
+        r.answers_hash = self._answers_hash(v) if v.keys() <= self._hash_known else answers_hash(v)
         r.external_ref = external_ref(v, r)
         v.pop("start_time", None)  # only part of the row's identity (external_ref)
         r.values = self.layout.pack(v)
@@ -829,15 +855,10 @@ def eligibility(values) -> dict:
 _HASH_SKIP = {"residence", "home_area", "work_area"}
 
 
-def answers_hash(values: dict, keys: Iterable[str] | None = None) -> str:
-    """A hash of the answers (not of how they were laid out): same answers, same hash.
-
-    ``keys``: every key ``values`` may hold, sorted, without ``_HASH_SKIP`` (the validator works
-    them out once per file); the hash is the same either way."""
-    if keys is None:
-        keys = [key for key in sorted(values) if key not in _HASH_SKIP]
-    get = values.get
-    parts = [f"{key}\x1f{value}" for key in keys if (value := get(key)) is not None and value != ""]
+def answers_hash(values: dict) -> str:
+    """A hash of the answers (not of how they were laid out): same answers, same hash."""
+    parts = [f"{key}\x1f{values[key]}" for key in sorted(values)
+             if key not in _HASH_SKIP and values[key] is not None and values[key] != ""]
     return hashlib.sha256("\x1e".join(parts).encode("utf-8", "surrogatepass")).hexdigest()
 
 
