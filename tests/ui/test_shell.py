@@ -4,6 +4,8 @@ first-run demo offer and the settings kept with LIVED_EXPERIENCE_HOME."""
 
 from __future__ import annotations
 
+import os
+import sys
 from pathlib import Path
 
 import pytest
@@ -179,3 +181,28 @@ def test_the_windows_settings_live_under_lived_experience_home(tmp_path, monkeyp
     monkeypatch.setenv("LIVED_EXPERIENCE_HOME", str(tmp_path))
     keep_settings_under_home()
     assert Path(QSettings().fileName()).is_relative_to(tmp_path / "settings")
+
+
+_LEAK = """
+import sys
+sys.path.insert(0, {root!r})
+{prelude}
+from PySide6.QtCore import QModelIndex, Qt
+for _ in range(300_000):
+    QModelIndex().data(Qt.ItemDataRole.UserRole)  # PySide6 6.12 drops a reference to None each time
+print("survived")
+"""
+
+
+@pytest.mark.skipif(sys.version_info >= (3, 12), reason="None is immortal from Python 3.12")
+@pytest.mark.parametrize("prelude,survives", [("", False), ("import ui", True)])
+def test_none_is_not_freed_by_qt_values_that_hold_nothing(prelude, survives):
+    import subprocess
+
+    root = str(Path(__file__).resolve().parents[2])
+    done = subprocess.run([sys.executable, "-c", _LEAK.format(root=root, prelude=prelude)], capture_output=True,
+                          text=True, timeout=120, env=dict(os.environ, QT_QPA_PLATFORM="offscreen"))
+    if survives:
+        assert done.returncode == 0 and "survived" in done.stdout, done.stderr[-500:]
+    else:  # the bug the guard is for: if this starts passing, PySide6 has fixed it and the guard can go
+        assert done.returncode != 0 and "deallocating None" in done.stderr
