@@ -725,6 +725,9 @@ class _Insert:
         # Names from the models, quoted by the dialect; every value is a bound parameter.
         self.sql = (f"INSERT INTO {quote(table.name)} ({', '.join(quote(c) for c in self.columns)}) "  # noqa: S608
                     f"VALUES ({', '.join([mark] * len(self.columns))})")
+        # PostgreSQL (psycopg): COPY, one statement for all the rows instead of one per row.
+        self.copy = (f"COPY {quote(table.name)} ({', '.join(quote(c) for c in self.columns)}) FROM STDIN"
+                     if dialect.name == "postgresql" and dialect.driver == "psycopg" else None)
         self.processors = {c: table.c[c].type.dialect_impl(dialect).bind_processor(dialect) for c in self.columns}
         self.fixed = tuple(self.convert(c, v) for c, v in fixed.items())
         self.convert_at = [(i, p) for i, c in enumerate(varying)
@@ -744,6 +747,12 @@ class _Insert:
                 if value is not None:
                     row[i] = p(value)
         fixed = self.fixed
+        if self.copy is not None:
+            with self.conn.connection.driver_connection.cursor() as cursor, cursor.copy(self.copy) as copy:
+                write = copy.write_row
+                for row in rows:
+                    write((*row, *fixed))
+            return
         self.conn.exec_driver_sql(self.sql, [(*row, *fixed) for row in rows])
 
 
