@@ -21,9 +21,14 @@ import codecs
 import csv
 import hashlib
 import io
+import os
 import re
+import sys
+import tempfile
 from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
+from itertools import islice
 from pathlib import Path
 
 from lived_experience.importing import safety
@@ -241,14 +246,62 @@ def _unquote_excel_text(value: str) -> str:
 
 
 # -- xlsx / xlsm ----------------------------------------------------------------------------------
+@contextmanager
+def _rust_panics_kept_quiet() -> Iterator[None]:
+    """python-calamine turns a panic in its Rust code (a damaged file) into an exception, which becomes
+    the usual one-line refusal; but Rust also prints the panic, and a backtrace, on stderr. Hold back
+    what is written to stderr meanwhile, and pass it on unless the work ended in a panic."""
+    try:
+        sys.stderr.flush()
+        saved = os.dup(2)
+    except (OSError, ValueError, AttributeError):  # no stderr at all (a windowed program on Windows)
+        yield
+        return
+    with tempfile.TemporaryFile() as held:
+        os.dup2(held.fileno(), 2)
+        panicked = False
+        try:
+            yield
+        except BaseException as exc:
+            panicked = type(exc).__name__ == "PanicException"
+            raise
+        finally:
+            with suppress(Exception):
+                sys.stderr.flush()
+            os.dup2(saved, 2)
+            os.close(saved)
+            if not panicked:
+                held.seek(0)
+                if text := held.read():
+                    with suppress(OSError):
+                        os.write(2, text)
+
+
+def _batched_quietly(rows, size: int = 2000) -> Iterator:
+    """python-calamine's rows (converted to Python as they are read) a batch at a time, quietly."""
+    it = iter(rows)
+    while True:
+        with _rust_panics_kept_quiet():
+            batch = list(islice(it, size))
+        if not batch:
+            return
+        yield from batch
+
+
+def _is_fatal(exc: BaseException) -> bool:
+    """Exceptions that must never be turned into 'this file cannot be read'."""
+    return isinstance(exc, KeyboardInterrupt | SystemExit | GeneratorExit | MemoryError)
+
+
 class _CalamineBook:
-    """python-calamine: fast, but holds a whole sheet in memory."""
+    """python-calamine: fast, but holds a whole sheet in memory. Reads .xlsx, .xlsm, .ods and .xls."""
 
     def __init__(self, data: bytes):
         import python_calamine as pc
 
         self.pc = pc
-        self.wb = pc.CalamineWorkbook.from_filelike(io.BytesIO(data))
+        with _rust_panics_kept_quiet():
+            self.wb = pc.CalamineWorkbook.from_filelike(io.BytesIO(data))
 
     def sheets(self) -> list[tuple[str, bool, object]]:
         pc = self.pc
@@ -256,7 +309,8 @@ class _CalamineBook:
                 if m.typ == pc.SheetTypeEnum.WorkSheet]
 
     def load(self, handle):
-        sheet = self.wb.get_sheet_by_name(handle)
+        with _rust_panics_kept_quiet():
+            sheet = self.wb.get_sheet_by_name(handle)
         return sheet if sheet.start is not None else None
 
     def first_col(self, sheet) -> int:
@@ -267,7 +321,7 @@ class _CalamineBook:
 
     def iter_rows(self, sheet):
         """(row number, cells): python-calamine's rows start at row 1, columns at the first used one."""
-        return enumerate(sheet.iter_rows(), start=1)
+        return enumerate(_batched_quietly(sheet.iter_rows()), start=1)
 
     def merged(self, sheet):
         try:
@@ -345,6 +399,18 @@ def _open_book(path: Path, data: bytes, sha: str, max_rows: int, kind: str,
         rows, cols = safety.ods_extent(_zip_member(data, "content.xml"))
         if rows * cols > safety.CALAMINE_MAX_CELLS:
             raise SpreadsheetRefused(safety.TOO_SPREAD_OUT.format(where=_cell_name(rows, cols)), "too_spread_out")
+    try:
+        return _read_book(path, data, sha, max_rows, kind, facts, streaming, date1904)
+    except SpreadsheetRefused as exc:
+        if kind != "xlsx" or streaming or exc.code != "not_a_spreadsheet":
+            raise
+    # python-calamine gave up on an .xlsx (it panics on some values Excel itself shows, such as a huge
+    # negative number styled as a date): the streaming reader parses it on its own, or refuses it.
+    return _read_book(path, data, sha, max_rows, kind, facts, True, date1904)
+
+
+def _read_book(path: Path, data: bytes, sha: str, max_rows: int, kind: str, facts: safety.ZipFacts | None,
+               streaming: bool, date1904: bool) -> Source:
     book = None
     try:
         book = _StreamingBook(data, date1904, facts) if streaming else _CalamineBook(data)
@@ -377,7 +443,7 @@ def _open_book(path: Path, data: bytes, sha: str, max_rows: int, kind: str,
     except SpreadsheetRefused:
         raise
     except BaseException as exc:  # noqa: BLE001 - calamine errors, and Rust panics (BaseException)
-        if isinstance(exc, KeyboardInterrupt | SystemExit | MemoryError):
+        if _is_fatal(exc):
             raise
         if type(exc).__name__ == "PasswordError" or "password" in str(exc).lower():
             raise SpreadsheetRefused(safety.PASSWORD_PROTECTED, "password_protected") from None
@@ -404,8 +470,11 @@ def _open_book(path: Path, data: bytes, sha: str, max_rows: int, kind: str,
             yield from _xlsx_rows(rows, header_number, width, merged, skip)
         except SpreadsheetRefused:
             raise
-        except Exception:  # noqa: BLE001 - a sheet damaged past its first rows
-            raise SpreadsheetRefused(safety.NOT_A_SPREADSHEET, "not_a_spreadsheet") from None
+        except BaseException as exc:  # noqa: BLE001 - a sheet damaged past its first rows (Rust panics too)
+            if _is_fatal(exc):
+                raise
+            raise SpreadsheetRefused(safety.OLD_XLS if kind == "xls" else safety.NOT_A_SPREADSHEET,
+                                     "old_xls" if kind == "xls" else "not_a_spreadsheet") from None
 
     exact = False
     if estimated > max_rows or end_row == 0 or estimated < COUNT_EXACTLY_BELOW or first.complete:

@@ -36,6 +36,8 @@ _REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
 _BUILTIN_DATE = set(range(14, 23)) | set(range(27, 37)) | {45, 46, 47} | set(range(50, 59))
 _BUILTIN_TIME_ONLY = {18, 19, 20, 21, 45, 46, 47}
 _REF = re.compile(r"([A-Z]+)(\d+)")
+_COLUMN = re.compile(r"[A-Z]{1,3}")
+_LAST_COLUMN = 16383  # XFD: no sheet is wider
 _MERGE = re.compile(rb'<(?:\w+:)?mergeCell\s+ref="([A-Z]+\d+):([A-Z]+\d+)"')
 # A row with no cells, as written for formatting to the end of the sheet: dropped before expat sees it.
 _EMPTY_ROW = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?row\b[^<>]*/>")
@@ -286,10 +288,14 @@ class StreamingWorkbook:
                     letters = ref.rstrip("0123456789")
                     c = columns.get(letters)
                     if c is None:
+                        if not _COLUMN.fullmatch(letters):
+                            raise SpreadsheetRefused(safety.NOT_A_SPREADSHEET, "not_a_spreadsheet")  # "B3x7"
                         c = columns[letters] = column_index(letters)
                     col = c
                 else:
                     col += 1
+                if col > _LAST_COLUMN:
+                    raise SpreadsheetRefused(safety.NOT_A_SPREADSHEET, "not_a_spreadsheet")
                 ctype = attrs.get("t")
                 style = attrs.get("s")
                 buf = None

@@ -209,3 +209,21 @@ def test_the_report_goes_into_a_folder_or_is_refused_in_one_line(home, tmp_path)
                    str(blocked / "fix.xlsx"), home=home)
     assert done.returncode == 2
     assert "The report cannot be saved" in _one_line(done.stderr)
+
+
+def test_a_panic_inside_python_calamine_is_still_one_line(home, tmp_path):
+    """A damaged .xls makes python-calamine's Rust code panic: Rust prints the panic (and, with
+    RUST_BACKTRACE set, a backtrace) on stderr. The person sees one line."""
+    import datetime as dt
+    import struct
+
+    book = F.biff8_workbook([("S", [["Name", "Date of birth"], ["Zoë Smith", dt.date(1985, 2, 14)]], False, [])])
+    at = book.find(struct.pack("<HHHHH", 0x0203, 14, 1, 1, 1))  # the date cell: a NUMBER with a date format
+    book = book[:at] + struct.pack("<HHHHHd", 0x0203, 14, 1, 1, 1, -1e15) + book[at + 18:]
+    path = tmp_path / "panic.xls"
+    path.write_bytes(F.cfb_file("Workbook", book))
+    done = run_cli("import-applicants", str(path), "--window", WINDOW, "--json", home=home,
+                   env={"RUST_BACKTRACE": "1"})
+    assert done.returncode == 2
+    assert "old Excel 97-2003 workbook (.xls) that cannot be read" in _one_line(done.stderr)
+    assert "panicked" not in done.stderr

@@ -246,3 +246,16 @@ def test_a_word_document_renamed_xls(tmp_path):
     path = tmp_path / "letter.xls"
     path.write_bytes(F.cfb_file("WordDocument", b"\x00" * 4096))
     assert "Word document" in _refusal(path).message
+
+
+@pytest.mark.parametrize("ref", ["B3ineStr", "XFE1", "AAAA1"])
+def test_a_cell_reference_that_is_no_cell_is_refused_not_a_memory_error(tmp_path, monkeypatch, ref):
+    """Found by fuzzing: 'B3ineStr' was read as a column some billions to the right."""
+    from lived_experience.importing import xlsx_stream
+
+    monkeypatch.setattr(xlsx_stream, "STREAM_ABOVE_BYTES", 0)
+    rows = [(1, [(0, "Name"), (1, "Email")]), (2, [(0, "Zoë Smith"), (1, "zoe@example.org")])]
+    sheet = F.sheet_xml(rows).replace('r="B2"', f'r="{ref}"')
+    with pytest.raises(SpreadsheetRefused) as info:
+        list(open_source(F.write_parts(tmp_path / "bad-ref.xlsx", [("Sheet1", sheet)])).rows())
+    assert info.value.code == "not_a_spreadsheet"

@@ -323,3 +323,12 @@ def test_libreoffice_csv_with_us_short_dates_is_read_month_first(tmp_path):
     assert [r.values.get("date_of_birth") for r in results[:2]] == [dt.date(1985, 2, 14), dt.date(1990, 7, 23)]
     assert [r.values["received_at"].date() for r in results] == [dt.date(2025, 4, d) for d in (3, 5, 11)]
     assert results[2].has_error and "not a real date" in results[2].reasons[0]
+
+
+def test_a_value_python_calamine_cannot_convert_falls_back_to_the_streaming_reader(tmp_path):
+    """python-calamine panics on a huge negative number styled as a date (Excel shows #####)."""
+    rows = [(1, [(0, "Name"), (1, "Date of birth")]), (2, [(0, "Zoë Smith"), (1, ('s="1"', "<v>-1e15</v>"))]),
+            (3, [(0, "Owen Walsh"), (1, ('s="1"', "<v>31092</v>"))])]
+    _src, results = _read(F.write_parts(tmp_path / "negative.xlsx", [("Sheet1", F.sheet_xml(rows))]))
+    assert results[0].has_error and "is not a date" in results[0].reasons[0]
+    assert results[1].values["date_of_birth"] == dt.date(1985, 2, 14)
