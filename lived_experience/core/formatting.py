@@ -8,26 +8,28 @@ from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from lived_experience.core.clock import to_london
 
 
+# Formatted by hand, not with strftime: strftime imports the time module on every call, and with
+# PySide6 loaded every import goes through its import hook. A list repaints thousands of dates.
 def uk_date(value: dt.date | dt.datetime | None) -> str:
     if value is None:
         return ""
     if isinstance(value, dt.datetime):
         value = to_london(value) if value.tzinfo else value
-    return value.strftime("%d/%m/%Y")
+    return f"{value.day:02d}/{value.month:02d}/{value.year:04d}"
 
 
 def uk_datetime(value: dt.datetime | None) -> str:
     if value is None:
         return ""
     local = to_london(value) if value.tzinfo else value
-    return local.strftime("%d/%m/%Y %H:%M")
+    return f"{local.day:02d}/{local.month:02d}/{local.year:04d} {local.hour:02d}:{local.minute:02d}"
 
 
 def uk_time(value: dt.datetime | None) -> str:
     if value is None:
         return ""
     local = to_london(value) if value.tzinfo else value
-    return local.strftime("%H:%M")
+    return f"{local.hour:02d}:{local.minute:02d}"
 
 
 def parse_uk_date(text: str) -> dt.date:

@@ -113,3 +113,35 @@ def test_a_viewer_sees_no_dbs_lines(qtbot, demo_ctx, interaction):
     assert page.tiles["dbs"].text().startswith("0\n")
     assert not any("DBS" in i.text for i in page.model.items)
     assert interaction.errors == []
+
+
+def test_thousands_of_lines_are_not_each_measured_and_the_columns_fit_their_words(window, qtbot):
+    """With demo --scale 100 the dashboard has thousands of lines; sizing its columns by measuring every line
+    asked the model 120,000 times (a second at start-up). Urgency, area and date are sized from their words."""
+    from PySide6.QtWidgets import QApplication
+
+    from lived_experience.dashboard.service import SEVERITY_LABELS, DueItem
+    from ui.dashboard.page import DueModel
+
+    page = window.show_section("dashboard")
+    items = [DueItem("feedback", CATEGORIES["feedback"], f"Line {i}", "feedback", "feedback_item", i,
+                     severity=2, since=dt.date(2026, 1, 1) + dt.timedelta(days=i % 300)) for i in range(5000)]
+    calls = []
+    original = DueModel.data
+
+    def counting(self, index, role=Qt.ItemDataRole.DisplayRole):
+        calls.append(role)
+        return original(self, index, role)
+
+    DueModel.data = counting
+    try:
+        page.model.set_items(items)
+        QApplication.processEvents()
+    finally:
+        DueModel.data = original
+    assert len(calls) < 5_000, len(calls)
+    header = page.table.horizontalHeader()
+    metrics = page.table.fontMetrics()
+    assert header.sectionSize(2) > max(metrics.horizontalAdvance(t) for t in SHORT.values())
+    assert header.sectionSize(3) > metrics.horizontalAdvance("00/00/0000")
+    assert header.sectionSize(0) > max(metrics.horizontalAdvance(t) for t in SEVERITY_LABELS.values())

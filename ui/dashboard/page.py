@@ -8,9 +8,10 @@ it is out of date and catches up when shown again.
 from __future__ import annotations
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, Qt, QTimer
-from PySide6.QtGui import QBrush, QFont
+from PySide6.QtGui import QBrush, QFont, QFontMetrics
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QApplication,
     QGridLayout,
     QHBoxLayout,
     QHeaderView,
@@ -23,7 +24,14 @@ from PySide6.QtWidgets import (
 
 from lived_experience.core import clock
 from lived_experience.core.formatting import uk_date, uk_time
-from lived_experience.dashboard.service import CATEGORIES, SHORT, DueItem, counts, due_items
+from lived_experience.dashboard.service import (
+    CATEGORIES,
+    SEVERITY_LABELS,
+    SHORT,
+    DueItem,
+    counts,
+    due_items,
+)
 from ui.common.roles import RowRole
 from ui.common.section_page import heading
 from ui.theme import severity_colour
@@ -35,10 +43,17 @@ class DueModel(QAbstractTableModel):
     def __init__(self, parent=None):
         super().__init__(parent)
         self.items: list[DueItem] = []
+        self._shown: list[tuple[str, str, str, str]] = []
+        self._tips: list[tuple[str, str, str, str]] = []
 
     def set_items(self, items: list[DueItem]) -> None:
         self.beginResetModel()
         self.items = list(items)  # already in order: most urgent first
+        # The words of each line, worked out once: a view asks for them on every repaint.
+        self._shown = [(i.severity_label, i.text, SHORT.get(i.category, i.heading), uk_date(i.since))
+                       for i in self.items]
+        self._tips = [(i.severity_label, i.text, i.heading, shown[3]) for i, shown in zip(self.items, self._shown,
+                                                                                          strict=True)]
         self.endResetModel()
 
     def rowCount(self, parent=QModelIndex()):  # noqa: B008
@@ -56,18 +71,16 @@ class DueModel(QAbstractTableModel):
     def data(self, index, role=Qt.ItemDataRole.DisplayRole):
         if not index.isValid() or index.row() >= len(self.items):
             return None
-        item = self.items[index.row()]
-        col = index.column()
+        row, col = index.row(), index.column()
+        item = self.items[row]
         if role == Qt.ItemDataRole.DisplayRole:
             # The area in the tiles' short words, so that the line itself has the room.
-            return [item.severity_label, item.text, SHORT.get(item.category, item.heading),
-                    uk_date(item.since)][col]
+            return self._shown[row][col]
         if role == Qt.ItemDataRole.ToolTipRole:
-            return [item.severity_label, item.text, item.heading, uk_date(item.since)][col]
+            return self._tips[row][col]
         if role == Qt.ItemDataRole.AccessibleTextRole:
             # A screen reader hears the whole line, urgency first.
-            return f"{item.severity_label}: {item.text}" if col == 1 else \
-                [item.severity_label, item.text, item.heading, uk_date(item.since)][col]
+            return f"{item.severity_label}: {item.text}" if col == 1 else self._tips[row][col]
         if role == Qt.ItemDataRole.ForegroundRole and col == 0:
             # The colour repeats what the word says; never colour alone.
             return QBrush(severity_colour(item.severity))
@@ -128,10 +141,15 @@ class DashboardPage(QWidget):
         self.table.setAlternatingRowColors(True)
         self.table.verticalHeader().setVisible(False)
         header = self.table.horizontalHeader()
-        header.setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)
+        # Urgency, area and date take a few known words: their columns are sized from those words, not by
+        # measuring every line (thousands of them with a big data set: a second at start-up).
+        for col in (0, 2, 3):
+            header.setSectionResizeMode(col, QHeaderView.ResizeMode.Fixed)
         header.setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
-        header.setSectionResizeMode(2, QHeaderView.ResizeMode.ResizeToContents)
-        header.setSectionResizeMode(3, QHeaderView.ResizeMode.ResizeToContents)
+        self._fit_columns()
+        app = QApplication.instance()
+        if app is not None:
+            app.fontChanged.connect(self._font_changed)  # a method: disconnected when the page goes
         self.table.setWordWrap(False)
         self.table.doubleClicked.connect(self._open)
         self.table.activated.connect(self._open)
@@ -145,6 +163,21 @@ class DashboardPage(QWidget):
         self.timer.start()
         state.changed.connect(self._on_changed)
         self.refresh()
+
+    def _font_changed(self, _font) -> None:
+        self._fit_columns()
+
+    def _fit_columns(self) -> None:
+        bold = QFont(self.table.font())
+        bold.setBold(True)
+        words = {0: [*SEVERITY_LABELS.values()], 2: [*SHORT.values()], 3: ["00/00/0000"]}
+        header = self.table.horizontalHeader()
+        pad = 4 * self.table.fontMetrics().averageCharWidth()
+        for col, texts in words.items():
+            metrics = QFontMetrics(bold if col == 0 else self.table.font())
+            wanted = max(metrics.horizontalAdvance(t) for t in texts)
+            heading = header.fontMetrics().horizontalAdvance(DueModel.HEADERS[col])
+            header.resizeSection(col, max(wanted, heading) + pad)
 
     # -- keeping up to date ----------------------------------------------------------------------
     def _on_changed(self, _entity: str) -> None:

@@ -106,7 +106,7 @@ class MainWindow(QMainWindow):
         self.setCentralWidget(self.splitter)
         app = QApplication.instance()
         if app is not None:
-            app.fontChanged.connect(lambda _f: self._fit_navigation())
+            app.fontChanged.connect(self._font_changed)  # a method: disconnected when the window goes
 
         self.db_label = QLabel()
         self.db_label.setAccessibleName("Database in use")
@@ -123,6 +123,9 @@ class MainWindow(QMainWindow):
         self.nav.setEnabled(False)
         self.resize(1200, 780)
         self._restore_geometry()
+
+    def _font_changed(self, _font) -> None:
+        self._fit_navigation()
 
     def _fit_navigation(self) -> None:
         """Wide enough for the longest section name in bold at the current font size, and no wider."""
