@@ -206,3 +206,28 @@ def test_none_is_not_freed_by_qt_values_that_hold_nothing(prelude, survives):
         assert done.returncode == 0 and "survived" in done.stdout, done.stderr[-500:]
     else:  # the bug the guard is for: if this starts passing, PySide6 has fixed it and the guard can go
         assert done.returncode != 0 and "deallocating None" in done.stderr
+
+
+def test_each_sections_dividers_are_remembered(qtbot, state):
+    from PySide6.QtWidgets import QSplitter
+
+    from ui.shell.main_window import MainWindow
+
+    w = MainWindow()
+    qtbot.addWidget(w)
+    w.resize(780, 560)
+    w.show()
+    w.attach(state)
+    page = w.show_section("applicants")
+    split = page.findChildren(QSplitter)[0]
+    total = sum(split.sizes())
+    split.setSizes([total - 330, 330])
+    wanted = split.sizes()
+    w.close()
+    again = MainWindow()
+    qtbot.addWidget(again)
+    again.resize(780, 560)
+    again.show()
+    again.attach(state)
+    split2 = again.show_section("applicants").findChildren(QSplitter)[0]
+    assert split2.sizes() == wanted

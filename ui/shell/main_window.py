@@ -206,6 +206,7 @@ class MainWindow(QMainWindow):
             page.setAccessibleName(section.title)
             page.setAccessibleDescription(section.description)
             _name_tab_bars(page)
+            self._restore_splitters(section.key, page)
             self.pages[section.key] = page
             self._holders[section.key] = _Scroller(page)
             self.stack.addWidget(self._holders[section.key])
@@ -237,9 +238,25 @@ class MainWindow(QMainWindow):
         if isinstance(split, QByteArray | bytes):
             self.splitter.restoreState(QByteArray(split))
 
+    def _splitters(self, page: QWidget) -> list[QSplitter]:
+        return page.findChildren(QSplitter)  # in the order they were made: the same every time
+
+    def _restore_splitters(self, key: str, page: QWidget) -> None:
+        """Each section's own dividers (list and details, and so on) come back where they were left."""
+        for n, split in enumerate(self._splitters(page)):
+            saved = self.qsettings.value(f"splitters/{key}/{n}")
+            if isinstance(saved, QByteArray | bytes):
+                split.restoreState(QByteArray(saved))
+
+    def save_splitters(self) -> None:
+        for key, page in self.pages.items():
+            for n, split in enumerate(self._splitters(page)):
+                self.qsettings.setValue(f"splitters/{key}/{n}", split.saveState())
+
     def closeEvent(self, event):
         self.qsettings.setValue("shell/geometry", self.saveGeometry())
         self.qsettings.setValue("shell/splitter", self.splitter.saveState())
+        self.save_splitters()
         for page in self.pages.values():
             save = getattr(page, "save_layout", None)
             if save:
