@@ -221,22 +221,21 @@ _LOCAL = re.compile(_ATEXT + r"(?:\." + _ATEXT + r")*")
 _LABEL = re.compile(r"[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?")
 _TLD = re.compile(r"[A-Za-z]{2,63}")
 _SPECIAL_TLDS = {"arpa", "invalid", "local", "localhost", "onion", "test"}
+# All of it in one match: the local part, then labels each followed by a dot, then the top level.
+_ADDRESS = re.compile(f"({_LOCAL.pattern})@((?:{_LABEL.pattern}\\.)+({_TLD.pattern}))")
 
 
 def fast_email(text: str) -> Checked | None:
     """The common case (a plain ASCII address) without the full validator; None = not sure."""
     raw = text.strip()
-    if len(raw) > 254 or raw.count("@") != 1 or not raw.isascii():
+    if len(raw) > 254 or not raw.isascii():
         return None
-    local, domain = raw.split("@")
-    if len(local) > 64 or "--" in domain or _LOCAL.fullmatch(local) is None:
+    m = _ADDRESS.fullmatch(raw)
+    if m is None:
         return None
-    labels = domain.split(".")
-    if len(labels) < 2 or _TLD.fullmatch(labels[-1]) is None or labels[-1].lower() in _SPECIAL_TLDS:
+    local, domain, top = m.groups()
+    if len(local) > 64 or "--" in domain or top.lower() in _SPECIAL_TLDS:
         return None
-    for label in labels[:-1]:
-        if _LABEL.fullmatch(label) is None:
-            return None
     return Checked(f"{local}@{domain.lower()}")
 
 
@@ -488,12 +487,12 @@ class RowValidator:
             memo = None if kind in ("date", "datetime") else {}
             self.plan.append((key, index, handler, memo))
         self._scratch = RowResult(0)
+        self._unremembered: dict[str, int] = {}
         self._offsets: dict[tuple, dt.timedelta] = {}
         # The keys a row's values can hold when they are hashed, sorted once (``answers_hash``).
         known = set(self.layout.keys) | {"start_time", "external_ref", "full_name"}
         self._hash_known = frozenset(known)
-        # Per key (sorted): the encoded parts of the hashed text already made, by answer.
-        self._hash_plan: list[tuple[str, dict | None]] = [(k, {}) for k in sorted(known) if k not in _HASH_SKIP]
+        self._hash_keys = tuple(k for k in sorted(known) if k not in _HASH_SKIP)
 
     # pass 1 ---------------------------------------------------------------------------------
     def check(self, number: int, cells: tuple) -> RowResult:
@@ -545,11 +544,12 @@ class RowValidator:
             effect = (scratch.values or None, tuple(scratch.problems) if scratch.problems else None)
             if effect == (None, None):
                 effect = _NO_EFFECT
-        if len(value) <= _MEMO_LONGEST:
-            if len(memo) < _MEMO_LIMIT:
-                memo[value] = effect
-            else:
-                # So many different answers (emails, phone numbers): remembering them does not pay.
+        if len(value) <= _MEMO_LONGEST and len(memo) < _MEMO_LIMIT:
+            memo[value] = effect
+        else:
+            self._unremembered[key] = misses = self._unremembered.get(key, 0) + 1
+            if misses > _MEMO_LIMIT or len(memo) >= _MEMO_LIMIT:
+                # So many different (or long) answers, as emails and statements: remembering does not pay.
                 self.plan = [(k, i, h, None if k == key else m) for k, i, h, m in self.plan]
         return effect
 
@@ -718,30 +718,10 @@ class RowValidator:
         return (moment - offset).replace(tzinfo=D.UTC)
 
     def _answers_hash(self, v: dict) -> str:
-        """``answers_hash(v)`` for a row holding only keys this file can give: the same text, made
-        from the encoded ``key\\x1fvalue`` parts of answers seen before (UTF-8 joins byte for byte)."""
+        """``answers_hash(v)`` for a row holding only keys this file can give (sorted once)."""
         get = v.get
-        parts = []
-        add = parts.append
-        for key, made in self._hash_plan:
-            value = get(key)
-            if value is None:
-                continue
-            if value.__class__ is str:
-                if not value:
-                    continue
-                part = made.get(value) if made is not None else None
-                if part is None:
-                    part = f"{key}\x1f{value}".encode("utf-8", "surrogatepass")
-                    if made is not None and len(value) <= _MEMO_LONGEST:
-                        if len(made) < _MEMO_LIMIT:
-                            made[value] = part
-                        else:  # answers that never repeat (emails): stop remembering them
-                            self._hash_plan = [(k, None if k == key else m) for k, m in self._hash_plan]
-                add(part)
-            elif value != "":
-                add(f"{key}\x1f{value}".encode("utf-8", "surrogatepass"))
-        return hashlib.sha256(b"\x1e".join(parts)).hexdigest()
+        parts = [f"{key}\x1f{value}" for key in self._hash_keys if (value := get(key)) is not None and value != ""]
+        return hashlib.sha256("\x1e".join(parts).encode("utf-8", "surrogatepass")).hexdigest()
 
     def finish(self, r: RowResult) -> RowResult:
         v = r.values.to_dict() if isinstance(r.values, Values) else r.values
