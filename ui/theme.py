@@ -65,6 +65,23 @@ def severity_colour(severity: int) -> QColor:
     return QColor(table.get(severity, table[0]))
 
 
+TONES = ("danger", "caution")
+
+
+def tone(widget, name: str | None):
+    """Colour a label's words as a warning ("danger", "caution") or not (None), in whichever theme is on.
+
+    Use this, not an inline ``setStyleSheet("color: ...")``: an inline colour overrides the theme, so the
+    dark red that reads well on white is 2:1 on the high-contrast theme's black."""
+    if name is not None and name not in TONES:
+        raise ValueError(f"unknown tone {name!r}")
+    widget.setProperty("tone", name or "")
+    style = widget.style()
+    style.unpolish(widget)
+    style.polish(widget)
+    return widget
+
+
 TITLE_SCALE = 1.5
 
 

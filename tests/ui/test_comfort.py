@@ -232,3 +232,43 @@ def test_the_screenshots_script_still_works(tmp_path):
     assert done.returncode == 0, done.stderr[-2000:]
     for name in ("dashboard-high-contrast.png", "search-high-contrast.png"):
         assert (tmp_path / name).stat().st_size > 10_000
+
+
+def test_warning_words_keep_their_contrast_in_both_themes(qapp, restore_theme):
+    """A label marked with ui.theme.tone takes its colour from the theme: dark red on white by default,
+    light red on black in high contrast (an inline colour would stay dark red on black: 2:1)."""
+    from PySide6.QtGui import QPalette
+    from PySide6.QtWidgets import QLabel
+
+    from ui.theme import tone
+
+    label = QLabel("Something needs putting right")
+    inline = QLabel("Styled the old way")
+    inline.setStyleSheet("color: #8B0000;")
+    for high, background, minimum, expected in ((False, "#FFFFFF", AA, "#8b0000"), (True, "#000000", 7.0, "#ff9999")):
+        apply_theme(qapp, high)
+        tone(label, "danger")
+        label.ensurePolished()
+        fg = label.palette().color(QPalette.ColorRole.WindowText).name()
+        assert fg == expected and contrast_ratio(fg, background) >= minimum, (high, fg)
+    inline.ensurePolished()
+    # What the tone avoids: the inline colour stays dark red on the high-contrast black.
+    assert contrast_ratio(inline.palette().color(QPalette.ColorRole.WindowText).name(), "#000000") < AA
+    label.deleteLater()
+    inline.deleteLater()
+
+
+OWNED_BY_THE_SHELL = ("ui/common", "ui/dashboard", "ui/search", "ui/reports", "ui/shell", "ui/theme.py", "ui/app.py",
+                      "ui/startup.py", "ui/tasks.py", "ui/recruitment")
+
+
+def test_no_inline_text_colour_that_the_high_contrast_theme_cannot_change():
+    found = []
+    for path in sorted((ROOT / "ui").rglob("*.py")):
+        rel = path.relative_to(ROOT).as_posix()
+        if not rel.startswith(OWNED_BY_THE_SHELL):
+            continue
+        for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+            if "setStyleSheet(" in line and re.search(r"(?<!-)color\s*:\s*#", line):
+                found.append(f"{rel}:{n}")
+    assert found == [], "use ui.theme.tone(label, 'danger') instead"

@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
 from db.enums import Labelled
 from lived_experience.core.errors import UserError, ValidationError
 from lived_experience.core.formatting import parse_uk_date, uk_date
+from ui.theme import tone
 
 
 def a11y(widget: QWidget, name: str, description: str | None = None) -> QWidget:
@@ -98,7 +99,7 @@ class FormDialog(QDialog):
         self.error_label = QLabel()
         self.error_label.setObjectName("formError")
         self.error_label.setWordWrap(True)
-        self.error_label.setStyleSheet("color: #8B0000; font-weight: bold;")
+        tone(self.error_label, "danger")
         self.error_label.setAccessibleName("Problem")
         self.error_label.hide()
         self.layout_.addWidget(self.error_label)
