@@ -74,17 +74,20 @@ class ColumnOrder:
 
     A value like 25/04/2024 shows the order by itself. Failing that, the order of
     the rows can: a form export lists its answers in the order they arrived, so
-    when its dates rise steadily read one way and jump back and forth read the
-    other, the way they rise is the way they are written. When they rise read
-    either way (03/04, 05/04, 11/04: 3, 5 and 11 April, or the 4th of March, May
-    and November), answers arriving over a few days are far likelier than answers
-    arriving on the same day of each month: the reading spanning a quarter of the
-    time or less wins.
+    when six or more dates rise steadily read one way and jump back and forth read
+    the other, the way they rise is the way they are written (six dates in no
+    order rise by chance once in 720 times). When timestamps rise read either way
+    (03/04, 05/04, 11/04: 3, 5 and 11 April, or the 4th of March, May and
+    November), answers arriving over a few days are far likelier than answers
+    arriving on the same day of each month: when the UK reading spans a quarter of
+    the time or less, it is taken as settled (that rule never switches a column to
+    month first: those values stay flagged). Dates without a time (dates of birth)
+    never use it.
     """
 
-    __slots__ = ("day_first", "month_first", "_last", "_rising", "_seen", "_low", "_high")
+    __slots__ = ("day_first", "month_first", "_last", "_rising", "_seen", "_low", "_high", "_timed")
 
-    MIN_SEQUENCE = 3
+    MIN_SEQUENCE = 6
 
     def __init__(self) -> None:
         self.day_first = 0  # a value like 25/04/2024
@@ -94,6 +97,7 @@ class ColumnOrder:
         self._seen = 0
         self._low: list[int | None] = [None, None]  # the earliest and latest day (ordinal) each way
         self._high: list[int | None] = [None, None]
+        self._timed = True  # every value so far has a time of day (a timestamp column)
 
     def see(self, p: Pending) -> None:
         # Only a real date is evidence: 31/02/1980 says nothing about the order.
@@ -104,6 +108,8 @@ class ColumnOrder:
             self.month_first += 1
         time = p.time or (0, 0, 0)
         self._seen += 1
+        if p.time is None:
+            self._timed = False
         for i, key in enumerate(((p.year, p.second, p.first, time), (p.year, p.first, p.second, time))):
             last = self._last[i]
             if last is not None and key < last:
@@ -124,13 +130,11 @@ class ColumnOrder:
             return None
         if self._rising[0] != self._rising[1]:
             return "dmy" if self._rising[0] else "mdy"
-        if None in self._low or None in self._high:
+        if not self._timed or None in self._low or None in self._high:
             return None
         span = [self._high[i] - self._low[i] for i in (0, 1)]
         if span[0] * 4 <= span[1] and span[1] > 0:
-            return "dmy"
-        if span[1] * 4 <= span[0] and span[0] > 0:
-            return "mdy"
+            return "dmy"  # confirms the UK reading; the same rule never overturns it (then the values are flagged)
         return None
 
     @property

@@ -258,10 +258,28 @@ def test_form_timestamps_over_a_few_days_are_not_flagged_as_doubtful(tmp_path):
 
 
 def test_us_timestamps_from_google_forms_are_read_month_first(tmp_path):
-    rows = [["4/3/2025 9:15:02", "a@example.org", "Amy Adams"], ["4/5/2025 10:00:00", "b@example.org", "Bob Brown"],
-            ["4/10/2025 11:30:00", "c@example.org", "Cat Cole"]]
+    """Over 3-14 April, US style: 4/14 settles it; without it every value would be flagged."""
+    days = (3, 3, 5, 7, 10, 14)
+    rows = [[f"4/{d}/2025 {9 + i}:15:02", f"p{i}@example.org", f"Person {chr(65 + i)} Test"] for i, d in enumerate(days)]
     _src, results = _read(F.write_csv(tmp_path / "google.csv", ["Timestamp", "Email Address", "Name"], rows))
-    assert [r.values["received_at"].date() for r in results] == [dt.date(2025, 4, d) for d in (3, 5, 10)]
+    assert [r.values["received_at"].date() for r in results] == [dt.date(2025, 4, d) for d in days]
+    assert not any("check it" in m for r in results for m in r.messages())
+
+
+def test_us_timestamps_rising_either_way_are_flagged_not_switched(tmp_path):
+    days = (3, 3, 5, 7, 10, 11)
+    rows = [[f"4/{d}/2025 {9 + i}:15:02", f"p{i}@example.org", f"Person {chr(65 + i)} Test"] for i, d in enumerate(days)]
+    _src, results = _read(F.write_csv(tmp_path / "google.csv", ["Timestamp", "Email Address", "Name"], rows))
+    assert all(any("check it" in m for m in r.messages()) for r in results)
+    assert "'4/3/2025 9:15:02' was read as 4 March 2025 (day first, the UK way)" in " ".join(results[0].messages())
+
+
+
+def test_a_few_rows_or_dates_without_times_are_still_flagged(tmp_path):
+    """Three timestamps rise by chance too often, and dates of birth in rising order prove nothing."""
+    rows = [[f"0{d}/04/2025 09:00", f"Person {chr(65 + d)} Test", f"0{d}/0{d + 1}/1980"] for d in (3, 5, 7)]
+    _src, results = _read(F.write_csv(tmp_path / "few.csv", ["Timestamp", "Name", "Date of birth"], rows))
+    assert all(sum("check it" in m for m in r.messages()) == 2 for r in results)
 
 
 def test_a_us_date_among_uk_ones_says_what_it_could_be(tmp_path):
@@ -319,9 +337,9 @@ def test_libreoffice_csv_with_us_short_dates_is_read_month_first(tmp_path):
     """LibreOffice (en-US) saves dates as 02/14/85 and times as 04/03/25 09:15 AM."""
     rows = [["04/03/25 09:15 AM", "Zoë Smith", "02/14/85"], ["04/05/25 10:20 AM", "Owen Walsh", "07/23/90"],
             ["04/11/25 02:05 PM", "Priya Patel", "31/02/1980"]]
-    _src, results = _read(F.write_csv(tmp_path / "lo.csv", ["Completion time", "Name", "Date of birth"], rows))
+    _src, results = _read(F.write_csv(tmp_path / "lo.csv", ["Date of birth", "Name", "Completion time"],
+                                      [list(reversed(r)) for r in rows]))
     assert [r.values.get("date_of_birth") for r in results[:2]] == [dt.date(1985, 2, 14), dt.date(1990, 7, 23)]
-    assert [r.values["received_at"].date() for r in results] == [dt.date(2025, 4, d) for d in (3, 5, 11)]
     assert results[2].has_error and "not a real date" in results[2].reasons[0]
 
 

@@ -144,6 +144,13 @@ cell = st.one_of(
     st.none(), st.text(max_size=60), st.integers(-10**12, 10**12), st.floats(allow_nan=True, allow_infinity=True),
     st.booleans(), st.dates(), st.datetimes(), st.sampled_from(["", " ", "anonymous", "03/04/2024", "LE1 6ZZ",
                                                                "07700900123", "=1+1", "Prefer not to say"]),
+    # What other producers hand over: times and durations (python-calamine), text that looks like a
+    # date, a formula or a serial, and text no keyboard types.
+    st.times(), st.timedeltas(), st.floats(-1e16, 1e16),
+    st.sampled_from(["12/13/1980", "31/02/1980", "2025/04/03 9:15:02 am GMT+1", "32767-12-31", "-000-32768-01-01",
+                     '=HYPERLINK("http://x.test","click")', "مريم أحمد", "王芳", "Zoë 💪🏽", "\x00\x07", "\u202e",
+                     "1e308", "NaN", "#N/A", "4 March 2024", "Mar 4, 2024 10:15 PM", "29/02/2023"]),
+    st.text(alphabet=st.characters(codec="utf-8"), max_size=300),
 )
 
 
@@ -206,3 +213,27 @@ def test_header_order_does_not_change_the_values(others, at):
     for key in r2.values:
         if key in r1.values and key not in ("residence", "home_area", "work_area"):
             assert r1.values[key] == r2.values[key]
+
+
+# Timestamps as a form exports them: in the order the answers arrived, over a recruitment window.
+stamps = st.lists(st.datetimes(min_value=dt.datetime(2020, 1, 1), max_value=dt.datetime(2025, 5, 31)),
+                  min_size=1, max_size=12).map(sorted)
+
+
+@settings(max_examples=300, deadline=None)
+@given(stamps, st.sampled_from(["%d/%m/%Y %H:%M", "%m/%d/%Y %H:%M"]))
+def test_timestamps_in_arrival_order_are_read_right_or_flagged_never_silently_wrong(moments, pattern):
+    v = _validator()
+    rows = V.validate_rows(v, [(i + 2, _row(received=m.strftime(pattern))) for i, m in enumerate(moments)])
+    for m, r in zip(moments, rows, strict=True):
+        got = r.values.get("received_at")
+        flagged = any("check it" in p for p in r.messages()) or r.has_error
+        right = got is not None and got.astimezone(dt.UTC).replace(tzinfo=None) == _utc(m.replace(second=0,
+                                                                                                  microsecond=0))
+        assert right or flagged, (m, got, r.messages())
+
+
+def _utc(naive_uk: dt.datetime) -> dt.datetime:
+    from lived_experience.core import clock
+
+    return naive_uk.replace(tzinfo=clock.LONDON).astimezone(dt.UTC).replace(tzinfo=None)
