@@ -69,6 +69,12 @@ _HTML = re.compile(rb"\A(?:\xef\xbb\xbf)?\s*(?:<!doctype\s+html|<html|<\?xml[^>]
 EMPTY_FILE = "This file is empty: there is nothing in it to import."
 WEB_PAGE = ("This is a web page (HTML) saved with a spreadsheet's name, as some web systems export them. Open it "
             "in Excel and save it as an Excel Workbook (.xlsx), then import that.")
+XML_2003 = ("This is an Excel 2003 XML spreadsheet. Open it in Excel and save it as an Excel Workbook (.xlsx), "
+            "then import that.")
+GOOGLE_SHORTCUT = ("This is only a shortcut to a Google Sheets spreadsheet, not the spreadsheet itself. Open it in "
+                   "Google Sheets and choose File > Download > Microsoft Excel (.xlsx), then import that file.")
+NUMBERS = ("This is an Apple Numbers file. In Numbers choose File > Export To > Excel (or CSV), then import that "
+           "file.")
 TOO_SPREAD_OUT = ("This sheet has something typed far outside its table (as far as {where}), so it is too big to "
                   "read. Delete the rows below and the columns to the right of your data, save, and import it again.")
 
@@ -110,8 +116,13 @@ def sniff(data: bytes, suffix: str) -> Sniffed:
         if data.startswith(magic):
             raise SpreadsheetRefused(f"This is {what}, not a spreadsheet: import the spreadsheet itself (.xlsx, "
                                      ".xls, .ods or .csv).", "not_a_spreadsheet")
-    if _HTML.match(data[:2048]):
+    head = data[:4096]
+    if _HTML.match(head):
         raise SpreadsheetRefused(WEB_PAGE, "web_page")
+    if b"urn:schemas-microsoft-com:office:spreadsheet" in head or b'progid="Excel.Sheet"' in head:
+        raise SpreadsheetRefused(XML_2003, "xml_2003")
+    if suffix.lower() in (".gsheet", ".gsheets") or (head.lstrip().startswith(b"{") and b"docs.google.com" in head):
+        raise SpreadsheetRefused(GOOGLE_SHORTCUT, "google_shortcut")
     suffix = suffix.lower()
     if suffix in _TEXT_EXTENSIONS:
         return Sniffed("csv")
@@ -223,6 +234,8 @@ def check_zip(data: bytes) -> ZipFacts:
     by_name = {i.filename: i for i in infos}
     if "xl/workbook.bin" in names:
         raise SpreadsheetRefused(BINARY_XLSB, "xlsb")
+    if "Index/Document.iwa" in names or "Index.zip" in names or any(n.endswith(".iwa") for n in names):
+        raise SpreadsheetRefused(NUMBERS, "numbers")
     kind = "xlsx"
     if "mimetype" in names or "content.xml" in names:
         mime = _small_entry(data, by_name["mimetype"], 200).strip() if "mimetype" in names else ODS_MIME

@@ -234,6 +234,11 @@ def test_billion_laughs_in_shared_strings(tmp_path):
     ("scan.xlsx", b"\x89PNG\r\n\x1a\n" + b"\x00" * 64, "a picture"),
     ("export.xls", b'<html xmlns:o="urn:schemas-microsoft-com:office:office"><body><table><tr><td>Name</td></tr>'
                    b"</table></body></html>", "web page"),
+    ("applicants.xml", b'<?xml version="1.0"?>\n<?mso-application progid="Excel.Sheet"?>\n<Workbook xmlns="urn:'
+                       b'schemas-microsoft-com:office:spreadsheet"><Worksheet ss:Name="Sheet1"/></Workbook>',
+     "Excel 2003 XML spreadsheet"),
+    ("Applicants.gsheet", b'{"doc_id": "1AbC", "url": "https://docs.google.com/spreadsheets/d/1AbC"}',
+     "shortcut to a Google Sheets spreadsheet"),
 ])
 def test_files_that_announce_another_format_are_named(tmp_path, name, data, words):
     path = tmp_path / name
@@ -259,3 +264,14 @@ def test_a_cell_reference_that_is_no_cell_is_refused_not_a_memory_error(tmp_path
     with pytest.raises(SpreadsheetRefused) as info:
         list(open_source(F.write_parts(tmp_path / "bad-ref.xlsx", [("Sheet1", sheet)])).rows())
     assert info.value.code == "not_a_spreadsheet"
+
+
+def test_an_apple_numbers_file(tmp_path):
+    import zipfile
+
+    path = tmp_path / "Applicants.numbers"
+    with zipfile.ZipFile(path, "w") as zf:
+        zf.writestr("Index/Document.iwa", b"\x00" * 64)
+        zf.writestr("Metadata/Properties.plist", b"<plist/>")
+    exc = _refusal(path)
+    assert exc.code == "numbers" and "File > Export To > Excel" in exc.message
