@@ -325,3 +325,28 @@ def test_demo_twice_is_refused_in_one_line_and_changes_nothing(demo_home):
     assert done.returncode == 2
     assert "already has records" in _one_plain_line(done)
     assert run_json("list", "applicants", "--json", home=demo_home) == before
+
+
+def test_an_unexpected_error_is_exit_1_with_the_traceback_in_the_log_only(tmp_path):
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    assert run_cli("list", "windows", home=tmp_path).returncode == 0  # the database exists
+    root = Path(__file__).resolve().parents[2]
+    code = (f"import sys; sys.path.insert(0, {str(root)!r})\n"
+            "import lived_experience.cli.commands.check as check\n"
+            "def broken(args, rt):\n"
+            "    raise ZeroDivisionError('a bug, not the user')\n"
+            "check.run = broken\n"
+            "import main\n"
+            "sys.exit(main.main(['check']))\n")
+    env = {k: v for k, v in os.environ.items() if not k.startswith("LIVED_EXPERIENCE_")}
+    env["LIVED_EXPERIENCE_HOME"] = str(tmp_path)
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, timeout=120)
+    assert done.returncode == 1
+    line = _one_plain_line(done)
+    assert "Something went wrong (ZeroDivisionError)" in line and "lived-experience.log" in line
+    log = next((tmp_path / "logs").glob("*.log")).read_text(encoding="utf-8")
+    assert "Traceback" in log and "ZeroDivisionError" in log
