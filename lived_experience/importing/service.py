@@ -788,14 +788,16 @@ def _data_of(chunk: list[V.RowResult]) -> tuple[V.Layout, list[tuple]]:
 _INDEX_PEOPLE = text(
     "INSERT INTO search_doc (kind, ref_id, body) SELECT 'person', p.id, CASE WHEN p.anonymised_at IS NULL "
     "THEN p.first_name || ' ' || p.last_name || ' ' || coalesce(p.preferred_name, '') ELSE '' END "
-    "FROM person p WHERE p.id IN :ids ON CONFLICT (kind, ref_id) DO UPDATE SET body = excluded.body"
+    "FROM person p WHERE p.id IN :ids ON CONFLICT (kind, ref_id) DO UPDATE SET body = excluded.body "
+    "WHERE search_doc.body <> excluded.body"
 ).bindparams(bindparam("ids", expanding=True))
 _INDEX_APPLICATIONS = text(
     "INSERT INTO search_doc (kind, ref_id, body) SELECT 'application', a.id, CASE WHEN a.anonymised_at IS NULL "
     "AND p.anonymised_at IS NULL THEN p.first_name || ' ' || p.last_name || ' ' || coalesce(p.preferred_name, '') "
     "|| ' ' || w.name || ' ' || coalesce(a.organisation_name, '') ELSE '' END "
     "FROM application a JOIN person p ON p.id = a.person_id JOIN recruitment_window w ON w.id = a.window_id "
-    "WHERE a.person_id IN :ids ON CONFLICT (kind, ref_id) DO UPDATE SET body = excluded.body"
+    "WHERE a.person_id IN :ids ON CONFLICT (kind, ref_id) DO UPDATE SET body = excluded.body "
+    "WHERE search_doc.body <> excluded.body"
 ).bindparams(bindparam("ids", expanding=True))
 
 
