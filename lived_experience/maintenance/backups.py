@@ -60,10 +60,11 @@ def _check_output(db_path: Path | None, output: Path) -> Path:
         raise UserError(f"{output} is a folder: give the backup a file name.")
     if db_path is not None and output.resolve() == db_path.resolve():
         raise UserError("The backup cannot overwrite the database it is copying.")
-    try:
-        output.parent.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise UserError(f"Cannot create the folder {output.parent}: {exc.strerror}.") from None
+    # A folder that is not there is most often a typing slip: say so rather than create it
+    # (as every export does), so the backup is where the user will look for it.
+    if not output.parent.is_dir():
+        raise UserError(f"The folder {output.parent} does not exist: create it first, or choose another "
+                        "place for the backup.")
     if not os.access(output.parent, os.W_OK):
         raise UserError(f"You cannot write to {output.parent}.")
     return output

@@ -94,6 +94,8 @@ class PanelFigures:
     appointed: int = 0
     members_at_end: int = 0
     max_members: int = 10
+    term_months: int = 18
+    ending_soon_days: int = 90
     terms_started: int = 0
     terms_ended: int = 0
     terms_ending_soon: int = 0
@@ -125,7 +127,8 @@ def gather(ctx: AppContext, start: dt.date, end: dt.date) -> PanelFigures:
         raise ValidationError("A Panel report covers at most three years.")
     cfg = load_settings(ctx)
     lo, hi = _utc_range(start, end)
-    f = PanelFigures(start, end, max_members=cfg.max_active_members)
+    f = PanelFigures(start, end, max_members=cfg.max_active_members, term_months=cfg.term_months,
+                     ending_soon_days=cfg.ending_soon_days)
     with unit_of_work(ctx, readonly=True) as s:
         # Recruitment.
         for w in s.execute(
@@ -357,13 +360,14 @@ def story_for(f: PanelFigures, author: str, report_date: dt.date) -> list:
 
     # Membership.
     story.append(pdf.para("Membership", st.h2))
-    story.append(num("Members serve a term of 18 months, after which the membership is refreshed through a new "
+    story.append(num(f"Members serve a term of {f.term_months} months, after which the membership is refreshed through a new "
                      "recruitment window. " + (
                          "No term began or ended in the period." if not (f.terms_started or f.terms_ended) else
                          f"{_plural(f.terms_started, 'term')} began and {_plural(f.terms_ended, 'term')} ended "
                          "in the period.")))
     story.append(num(f"On {uk_date(f.end)} there were {_plural(f.members_at_end, 'active member')}; "
-                     f"{_plural(f.terms_ending_soon, 'term ends', 'terms end')} within the following 90 days."))
+                     f"{_plural(f.terms_ending_soon, 'term ends', 'terms end')} within the following "
+                     f"{f.ending_soon_days} days."))
 
     # Meetings.
     story.append(pdf.para("Meetings and attendance", st.h2))

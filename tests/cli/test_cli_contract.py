@@ -103,6 +103,14 @@ def test_backup_refuses_to_overwrite_the_database(demo_home):
     assert done.returncode == 2 and "cannot overwrite" in done.stderr
 
 
+def test_backup_into_a_folder_that_is_not_there_is_refused_not_created(demo_home, tmp_path):
+    out = tmp_path / "no-such-folder" / "copy.sqlite3"
+    done = run_cli("backup", "--output", str(out), home=demo_home)
+    assert done.returncode == 2 and "does not exist" in done.stderr
+    assert len(done.stderr.strip().splitlines()) == 1 and "Traceback" not in done.stderr
+    assert not out.parent.exists()
+
+
 @pytest.mark.parametrize("args,needle", [
     (["list"], "the following arguments are required"),
     (["list", "shoe_shops"], "There is no list called 'shoe_shops'"),
