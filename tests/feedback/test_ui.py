@@ -418,3 +418,20 @@ def test_a_services_visits_and_decisions_export_from_its_tabs(window, interactio
             assert ws.max_row - 1 == model.rowCount()  # this service's visits, not every service's
         assert services <= {panel.service.name}
     assert interaction.errors == []
+
+
+def test_the_feedback_filters_wrap_instead_of_widening_the_page(window, qtbot):
+    """Six filter boxes and the dates side by side need about 1,470 px: on a 1280 px screen the page would
+    scroll sideways. They wrap onto a second line instead, and the page fits beside the navigation."""
+    window.resize(1280, 800)
+    page = window.show_section("feedback")
+    assert page.minimumSizeHint().width() < 900
+    holder = window.stack.currentWidget()
+    qtbot.waitUntil(lambda: page.f_status.isVisible())
+    assert holder.horizontalScrollBar().maximum() == 0
+    boxes = (page.f_service, page.f_cycle, page.f_stage, page.f_theme, page.f_right, page.f_status)
+    rows = {b.mapTo(page, b.rect().topLeft()).y() for b in boxes + (page.f_from, page.clear_button)}
+    assert len(rows) > 1
+    # "Received: [from] to [to]" stays together on one line.
+    assert page.f_from.mapTo(page, page.f_from.rect().topLeft()).y() == \
+        page.f_to.mapTo(page, page.f_to.rect().topLeft()).y()

@@ -15,6 +15,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QPushButton,
+    QSizePolicy,
     QSplitter,
     QTabWidget,
     QVBoxLayout,
@@ -26,6 +27,7 @@ from lived_experience.core import clock
 from lived_experience.core.errors import UserError
 from lived_experience.feedback import service as fb
 from lived_experience.security.permissions import Perm
+from ui.common.flow import FlowLayout
 from ui.common.forms import FormDialog, UkDateEdit, a11y
 from ui.common.list_page import ListPage
 from ui.common.section_page import heading
@@ -99,20 +101,27 @@ class FeedbackPage(QWidget):
         a11y(self.clear_button, "Clear filters", "Show all feedback again")
         self.clear_button.clicked.connect(self.clear_filters)
 
-        top = QHBoxLayout()
+        # The buttons and the filters wrap onto further lines when the page is narrow (six filter boxes
+        # and the dates side by side need about 1,470 px: a 1280 px screen would scroll sideways).
+        top = FlowLayout()
         top.addWidget(self.new_button)
-        top.addStretch(1)
+        top.addStretch()
         top.addWidget(self.report_button)
         top.addWidget(self.trace_button)
-        fbar = QHBoxLayout()
+        fbar = FlowLayout()
         for w in (self.f_service, self.f_cycle, self.f_stage, self.f_theme, self.f_right, self.f_status):
             fbar.addWidget(w)
-        fbar.addWidget(QLabel("Received:"))
-        fbar.addWidget(self.f_from)
-        fbar.addWidget(QLabel("to"))
-        fbar.addWidget(self.f_to)
+        # "Received: [from] to [to]" reads as one phrase: it moves down a line as a whole.
+        self.received = QWidget()
+        received = QHBoxLayout(self.received)
+        received.setContentsMargins(0, 0, 0, 0)
+        received.addWidget(QLabel("Received:"))
+        received.addWidget(self.f_from)
+        received.addWidget(QLabel("to"))
+        received.addWidget(self.f_to)
+        self.received.setSizePolicy(QSizePolicy.Policy.Maximum, QSizePolicy.Policy.Preferred)  # no wider than it needs
+        fbar.addWidget(self.received)
         fbar.addWidget(self.clear_button)
-        fbar.addStretch(1)
 
         items = QWidget()
         il = QVBoxLayout(items)
