@@ -65,6 +65,22 @@ def severity_colour(severity: int) -> QColor:
     return QColor(table.get(severity, table[0]))
 
 
+# Quiet text (days of another month, a spreadsheet column left out of an import) and the light tint that
+# marks a table cell (a bank holiday, a Victims' Code right with no feedback). The high-contrast theme's
+# background is black, so it has its own: light grey text, a dark tint under white text. Checked by
+# tests/ui/test_comfort.py against each theme's backgrounds.
+MUTED_COLOURS = {False: "#595959", True: "#BFBFBF"}
+TINT_COLOURS = {False: "#FFF4CE", True: "#3D3D00"}
+
+
+def muted_colour() -> QColor:
+    return QColor(MUTED_COLOURS[is_high_contrast()])
+
+
+def tint_colour() -> QColor:
+    return QColor(TINT_COLOURS[is_high_contrast()])
+
+
 TONES = ("danger", "caution")
 
 

@@ -214,7 +214,11 @@ def test_override_refresh_contact_and_quiet_period_dialogs(window, fill_dialogs,
     fill_dialogs.append(quiet)
     page.quiet_button.click()
     assert any("No contact with" in m for _k, m in state.interaction.messages)
-    assert "Quiet period planned" in page.panel.flags.text()
+    flags = page.panel.flags
+    assert "Quiet period planned" in flags.text()
+    # The colour comes from the theme: red for "stop" (not cleared, a quiet period now), amber for one planned.
+    stop = "Not cleared" in flags.text() or "do not contact until" in flags.text()
+    assert flags.styleSheet() == "" and flags.property("tone") == ("danger" if stop else "caution")
 
 
 def test_a_refused_form_stays_open_with_the_reason(window, fill_dialogs, state):

@@ -29,6 +29,7 @@ from lived_experience.core.formatting import uk_datetime
 from lived_experience.maintenance.readonly import read_only_reason
 from ui.common.forms import a11y
 from ui.tasks import run_task
+from ui.theme import tone
 
 
 def backup_now(state, parent) -> None:
@@ -111,7 +112,7 @@ class BackupTab(QWidget):
         if reason:
             warn = QLabel(f"The database is open read-only because {reason}. Restore a backup to carry on.")
             warn.setWordWrap(True)
-            warn.setStyleSheet("color: #8B0000; font-weight: bold;")
+            tone(warn, "danger")
             warn.setAccessibleName("Read-only database")
             lay.addWidget(warn)
         self.table = QTableWidget(0, len(self.HEADERS))

@@ -13,10 +13,12 @@ from PySide6.QtWidgets import QSizePolicy, QWidget
 
 from lived_experience.core import clock
 from lived_experience.core.formatting import uk_date
+from ui.theme import severity_colour
 
-PLANNED = QColor("#1F3864")
+# Planned (navy) and today (red) take the theme's colours (ui.theme.severity_colour: cyan and light red on
+# the high-contrast black, where navy and dark red are 1.6:1 and 2:1). The actual bar's mid blue is 4.9:1 on
+# white and 4.3:1 on black: enough for a filled shape (3:1) in either theme.
 ACTUAL = QColor("#2E75B6")
-TODAY = QColor("#8B0000")
 
 
 class CycleTimeline(QWidget):
@@ -105,7 +107,7 @@ class CycleTimeline(QWidget):
             p.drawText(QRectF(0, y, label_w - 6, row_h), Qt.AlignmentFlag.AlignVCenter,
                        f"{st.label} (current stage)" if st.is_current else st.label)
             if st.planned_start and st.planned_end:
-                p.setPen(QPen(PLANNED, 2 if st.is_current else 1, Qt.PenStyle.DashLine))
+                p.setPen(QPen(severity_colour(0), 2 if st.is_current else 1, Qt.PenStyle.DashLine))
                 p.setBrush(Qt.BrushStyle.NoBrush)
                 p.drawRect(QRectF(x(st.planned_start), y + 3, max(2.0, x(st.planned_end) - x(st.planned_start)),
                                   row_h / 2 - 4))
@@ -118,7 +120,7 @@ class CycleTimeline(QWidget):
         p.setFont(self.font())
         tx = x(clock.today())
         bottom = top + len(self.cycle.stages) * row_h
-        p.setPen(QPen(TODAY, 1.5))
+        p.setPen(QPen(severity_colour(2), 1.5))
         p.drawLine(int(tx), top, int(tx), bottom)
         today_text = f"today, {uk_date(clock.today())}"
         p.drawText(int(max(left, min(tx - fm.horizontalAdvance(today_text) / 2, right - fm.horizontalAdvance(today_text)))),

@@ -33,6 +33,7 @@ from lived_experience.core.errors import UserError
 from lived_experience.feedback import service as fb
 from ui.common.forms import EnumCombo, UkDateEdit, a11y
 from ui.feedback.widgets import CheckList, ChoiceCombo
+from ui.theme import tone
 
 
 class _CtrlEnter(QObject):
@@ -128,7 +129,7 @@ class CaptureDialog(QDialog):
         self.error_label = QLabel()
         self.error_label.setObjectName("formError")
         self.error_label.setWordWrap(True)
-        self.error_label.setStyleSheet("color: #8B0000; font-weight: bold;")
+        tone(self.error_label, "danger")
         self.error_label.setAccessibleName("Problem")
         self.error_label.hide()
         self.status_label = QLabel("Ctrl+Enter saves" + ("." if feedback_id else " and clears the form for the next "

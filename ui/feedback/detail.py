@@ -33,6 +33,7 @@ from lived_experience.core.formatting import uk_date
 from lived_experience.feedback import service as fb
 from lived_experience.security.permissions import Perm
 from ui.common.forms import UkDateEdit, a11y
+from ui.theme import tone
 
 S = FeedbackStatus
 
@@ -129,7 +130,7 @@ class FeedbackDetail(QScrollArea):
         self.save_response_button.clicked.connect(self._save_response)
         self.loop_error = QLabel()
         self.loop_error.setWordWrap(True)
-        self.loop_error.setStyleSheet("color: #8B0000; font-weight: bold;")
+        tone(self.loop_error, "danger")
         self.loop_error.setAccessibleName("Problem")
         self.loop_error.hide()
         self._rows = {}

@@ -14,11 +14,12 @@ from collections.abc import Sequence
 from typing import Any
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Signal
-from PySide6.QtGui import QBrush, QColor, QFont
+from PySide6.QtGui import QBrush, QFont
 from PySide6.QtWidgets import QComboBox, QLabel, QListWidget, QListWidgetItem, QVBoxLayout, QWidget
 
 from ui.common.forms import a11y
 from ui.common.roles import RowRole
+from ui.theme import tint_colour
 
 
 class CheckList(QWidget):
@@ -234,7 +235,7 @@ class RowsModel(QAbstractTableModel):
             f.setBold(True)
             return f
         if role == Qt.ItemDataRole.BackgroundRole and (r, c) in self._shaded:
-            return QBrush(QColor("#FFF4CE"))
+            return QBrush(tint_colour())
         if role == Qt.ItemDataRole.TextAlignmentRole and c in self._align_right:
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         if role == RowRole:

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
-from PySide6.QtGui import QColor
 
 from lived_experience.importing import validate as V
 from lived_experience.importing.headers import Mapping
 from lived_experience.importing.service import Preview, display
 from ui.common.roles import RawRole, RowRole
+from ui.theme import muted_colour, severity_colour
 
 _Index = QModelIndex | QPersistentModelIndex
 
@@ -75,7 +75,7 @@ class MappingModel(QAbstractTableModel):
         if role == RawRole:
             return col.field
         if role == Qt.ItemDataRole.ForegroundRole and index.column() == 2 and col.field is None:
-            return QColor("#595959")
+            return muted_colour()
         return None
 
     def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole):
@@ -96,8 +96,9 @@ FILTERS = [
     ("new", "New applicants"),
 ]
 
-_STATUS_COLOURS = {V.REJECTED: "#8B0000", V.EXISTING_PERSON: "#6B4200", V.DUPLICATE_IN_FILE: "#6B4200",
-                   V.CHANGED: "#1F3864"}
+# The colour of a row's fate, by urgency (ui.theme.severity_colour: 2 red, 1 amber, 0 blue), so it keeps its
+# contrast in the high-contrast theme too.
+_STATUS_SEVERITY = {V.REJECTED: 2, V.EXISTING_PERSON: 1, V.DUPLICATE_IN_FILE: 1, V.CHANGED: 0}
 
 
 def what_happens(r: V.RowResult) -> str:
@@ -202,10 +203,8 @@ class PreviewModel(QAbstractTableModel):
         if role == Qt.ItemDataRole.ToolTipRole and c == 5:
             return "\n".join(r.messages()) or None
         if role == Qt.ItemDataRole.ForegroundRole and c == 1:
-            colour = _STATUS_COLOURS.get(r.status)
-            if r.needs_review:
-                colour = "#6B4200"
-            return QColor(colour) if colour else None
+            severity = 1 if r.needs_review else _STATUS_SEVERITY.get(r.status)
+            return severity_colour(severity) if severity is not None else None
         if role == RowRole:
             return r
         if role == RawRole:

@@ -43,6 +43,7 @@ from ui.common.forms import a11y
 from ui.importing.models import FILTERS, MappingModel, PreviewModel, what_happens
 from ui.state import AppState
 from ui.tasks import Cancelled, run_task
+from ui.theme import tone
 
 FILE_FILTER = "Spreadsheets (*.xlsx *.xlsm *.xls *.ods *.csv *.txt *.tsv);;All files (*)"
 _CANCELLED = object()
@@ -109,7 +110,7 @@ class ImportWizard(QDialog):
         self.error_label = QLabel()
         self.error_label.setObjectName("formError")
         self.error_label.setWordWrap(True)
-        self.error_label.setStyleSheet("color: #8B0000; font-weight: bold;")
+        tone(self.error_label, "danger")
         self.error_label.setAccessibleName("Problem")
         self.error_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.error_label.hide()
@@ -225,7 +226,7 @@ class ImportWizard(QDialog):
         form.addRow(prof_label, prof)
         lay.addLayout(form)
         self.mapping_problems = _label(name="Mapping problems")
-        self.mapping_problems.setStyleSheet("color: #8B0000;")
+        tone(self.mapping_problems, "danger")  # they stop the import: Next stays off
         lay.addWidget(self.mapping_problems)
         self.stack.addWidget(page)
 

@@ -43,6 +43,7 @@ from ui.common.forms import a11y
 from ui.meetings import dialogs
 from ui.meetings import widgets as w
 from ui.meetings.widgets import Column, RowsModel, RowsTable, button
+from ui.theme import tone
 
 
 def _label(enum, value) -> str:
@@ -594,7 +595,7 @@ class PackTab(_Tab):
         self.quiet.setAccessibleName("Members not to send the pack to")
         self.quiet.setAccessibleDescription("Invited members in a quiet period today: nobody contacts them")
         self.quiet.setWordWrap(True)
-        self.quiet.setStyleSheet("color: #8B0000; font-weight: bold;")
+        tone(self.quiet, "danger")
         self.quiet.hide()
         row = QHBoxLayout()
         for b in (self.preview_btn, self.export_btn, self.calendar_btn, self.sent_btn):

@@ -32,6 +32,7 @@ from lived_experience.meetings import service
 from lived_experience.meetings.timing import bank_holiday
 from ui.common.forms import a11y
 from ui.meetings.widgets import button
+from ui.theme import muted_colour, tint_colour
 
 DayRole = Qt.ItemDataRole.UserRole + 10
 MeetingsRole = Qt.ItemDataRole.UserRole + 11
@@ -121,14 +122,10 @@ class MonthModel(QAbstractTableModel):
                 return f
             return None
         if role == Qt.ItemDataRole.BackgroundRole and holiday and day != clock.today():
-            from PySide6.QtGui import QColor
-
-            return QColor("#F3EEE2")  # a quiet tint; the words say it is a bank holiday
+            return tint_colour()  # a quiet tint; the words say it is a bank holiday
         if role == Qt.ItemDataRole.ForegroundRole:
             if day.month != self.month:
-                from PySide6.QtGui import QColor
-
-                return QColor("#5F6B7A")  # still 4.5:1 on white: days of the next or last month
+                return muted_colour()  # days of the next or last month: 4.5:1 or more in either theme
             return None
         if role == DayRole:
             return day

@@ -29,6 +29,7 @@ from ui.common.list_page import ListPage
 from ui.members.dialogs import line, spin
 from ui.members.widgets import EXPENSE_TONES, ToneDelegate, button, note
 from ui.tasks import run_task
+from ui.theme import tone
 
 
 def _exec(dialog) -> bool:
@@ -78,10 +79,10 @@ class ClaimDialog(FormDialog):
         self.preview = note("", "Amount worked out")
         self.form.addRow("Amount due:", self.preview)
         self.warning = note(service.INVOLVEMENT_WARNING, "Warning about involvement payments")
-        self.warning.setStyleSheet("color: #6B4200; font-weight: bold;")
+        tone(self.warning, "caution")
         self.form.addRow("", self.warning)
         self.quiet_note = note("", "Quiet period")
-        self.quiet_note.setStyleSheet("color: #8B0000; font-weight: bold;")
+        tone(self.quiet_note, "danger")
         self.form.addRow("", self.quiet_note)
         if prefill.get("miles_source"):
             self.miles.setToolTip(prefill["miles_source"])

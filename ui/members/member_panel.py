@@ -31,7 +31,7 @@ from ui.members.widgets import (
     note,
     table_view,
 )
-from ui.theme import title_font
+from ui.theme import title_font, tone
 
 TERM_COLUMNS = [
     Column("Starts", lambda t: uk_date(t.starts_on)),
@@ -269,7 +269,9 @@ class MemberPanel(QWidget):
             else:
                 flags.append(f"Quiet period planned {uk_date(q.starts_on)} to {uk_date(q.ends_on)}.")
         self.flags.setText(" ".join(flags))
-        self.flags.setStyleSheet("color: #8B0000; font-weight: bold;" if flags else "")
+        # Not cleared, or in a quiet period now: stop. Only a quiet period planned for later: take care.
+        urgent = bool(o.dbs_flag) or any(q.current for q in o.quiet)
+        tone(self.flags, ("danger" if urgent else "caution") if flags else None)
         self.flags.setVisible(bool(flags))
         self.term_model.set_rows(o.terms)
         self.app_model.set_rows(o.applications)

@@ -28,6 +28,7 @@ from ui.members.dialogs import (
 )
 from ui.members.member_panel import MemberPanel
 from ui.members.widgets import DBS_TONES, TERM_TONES, ToneDelegate, button, note
+from ui.theme import tone
 
 
 def run_dialog(dialog) -> bool:
@@ -44,7 +45,7 @@ class MembersPage(QWidget):
                                          "to see their page."))
         banner = QHBoxLayout()
         self.refresh_note = note("", "Refresh of the group")
-        self.refresh_note.setStyleSheet("color: #6B4200; font-weight: bold;")
+        tone(self.refresh_note, "caution")
         banner.addWidget(self.refresh_note, 1)
         lay.addLayout(banner)
 

@@ -29,6 +29,7 @@ from PySide6.QtWidgets import (
 
 from lived_experience.security import accounts
 from ui.common.forms import a11y
+from ui.theme import tone
 
 INPUT_EVENTS = frozenset({
     QEvent.Type.KeyPress, QEvent.Type.KeyRelease, QEvent.Type.MouseButtonPress, QEvent.Type.MouseButtonRelease,
@@ -93,7 +94,7 @@ class LockDialog(QDialog):
         lay.addLayout(form)
         self.message = QLabel()
         self.message.setWordWrap(True)
-        self.message.setStyleSheet("color: #8B0000; font-weight: bold;")
+        tone(self.message, "danger")
         self.message.setAccessibleName("Problem")
         lay.addWidget(self.message)
         row = QHBoxLayout()

@@ -21,6 +21,7 @@ from lived_experience.maintenance.readonly import read_only_reason
 from lived_experience.security import accounts
 from ui.common.forms import a11y
 from ui.security.lock import IdleLock
+from ui.theme import tone
 
 log = logging.getLogger(__name__)
 
@@ -124,7 +125,7 @@ class Session(QObject):
         text = QLabel(f"READ-ONLY: {reason}. You can look at the records, but nothing can be changed until "
                       "an administrator restores a backup.")
         text.setWordWrap(True)
-        text.setStyleSheet("color: #8B0000; font-weight: bold;")
+        tone(text, "danger")
         text.setAccessibleName("Read-only database")
         row.addWidget(text, 1)
         button = a11y(QPushButton("Restore a backup…"), "Restore a backup",

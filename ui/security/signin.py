@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
 from lived_experience.core.errors import UserError
 from lived_experience.security import accounts
 from ui.common.forms import a11y
+from ui.theme import tone
 
 
 def _password_edit(name: str, description: str) -> QLineEdit:
@@ -34,7 +35,7 @@ def _message_label() -> QLabel:
     label = QLabel()
     label.setObjectName("formError")
     label.setWordWrap(True)
-    label.setStyleSheet("color: #8B0000; font-weight: bold;")
+    tone(label, "danger")
     a11y(label, "Problem", "What needs putting right before you can go on")
     return label
 
