@@ -31,6 +31,12 @@ def _password_edit(name: str, description: str) -> QLineEdit:
     return edit
 
 
+def _readable_width(dialog: QDialog, chars: int = 64) -> None:
+    """Wide enough for lines of about ``chars`` characters in the dialog's font, so the introduction and a
+    problem read in a few lines, not a narrow column (and grow with a larger system font)."""
+    dialog.setMinimumWidth(dialog.fontMetrics().averageCharWidth() * chars)
+
+
 def _message_label() -> QLabel:
     label = QLabel()
     label.setObjectName("formError")
@@ -46,6 +52,7 @@ class SignInDialog(QDialog):
         self.state = state
         self.setWindowTitle("Sign in to Lived Experience")
         self.setAccessibleName("Sign in")
+        _readable_width(self)
         lay = QVBoxLayout(self)
         intro = QLabel("This database holds special category personal data. Sign in with your own account.")
         intro.setWordWrap(True)
@@ -89,6 +96,7 @@ class FirstAdminDialog(QDialog):
         self.state = state
         self.setWindowTitle("Set up Lived Experience: the first administrator")
         self.setAccessibleName("Create the first administrator")
+        _readable_width(self, 80)  # the longest introduction of the three
         lay = QVBoxLayout(self)
         intro = QLabel(
             "<b>Welcome.</b> This database has no staff accounts yet. Create the first administrator: "
@@ -144,6 +152,7 @@ class ChangePasswordDialog(QDialog):
         self.state = state
         self.setWindowTitle("Change your password")
         self.setAccessibleName("Change your password")
+        _readable_width(self)
         lay = QVBoxLayout(self)
         text = ("An administrator set your password. Choose your own before you go on."
                 if forced else "Change the password you sign in with.")
