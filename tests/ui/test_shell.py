@@ -194,8 +194,18 @@ print("survived")
 """
 
 
+def _pyside_has_the_none_leak() -> bool:
+    import PySide6
+
+    return PySide6.__version__.startswith("6.12.")
+
+
 @pytest.mark.skipif(sys.version_info >= (3, 12), reason="None is immortal from Python 3.12")
-@pytest.mark.parametrize("prelude,survives", [("", False), ("import ui", True)])
+@pytest.mark.parametrize("prelude,survives", [
+    pytest.param("", False, marks=pytest.mark.skipif(
+        not _pyside_has_the_none_leak(), reason="this PySide6 keeps its references to None (6.12 did not)")),
+    ("import ui", True),
+])
 def test_none_is_not_freed_by_qt_values_that_hold_nothing(prelude, survives):
     import subprocess
 
