@@ -205,7 +205,8 @@ def _readme_keys() -> dict[str, set[str]]:
     return out
 
 
-@pytest.mark.parametrize("kind", ["windows", "applicants", "members", "meetings", "feedback", "services", "dbs"])
+@pytest.mark.parametrize("kind", ["windows", "applicants", "members", "meetings", "feedback", "services", "dbs",
+                                  "expenses", "cycles", "decisions", "visits", "themes"])
 def test_the_readme_documents_exactly_the_json_keys(demo_home, kind):
     documented = _readme_keys()[kind]
     rows = run_json("list", kind, "--json", "--limit", "3", home=demo_home)

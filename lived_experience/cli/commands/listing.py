@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-# The main lists, for --help; any registered list works (checked when the command runs,
-# so that the parser stays cheap to build at start-up).
-KINDS = ["windows", "applicants", "members", "meetings", "feedback", "services", "dbs", "expenses",
-         "organisations", "imports", "staff", "audit", "recruitment_summary"]
+# Every list, for --help: the same names as export-list (checked against the registry there).
+from lived_experience.cli.commands.export_list import KINDS
 
 
 def add(sub):
     p = sub.add_parser("list", help="list records as a table, or as JSON with --json")
-    p.add_argument("kind", metavar="KIND", help="a list, e.g. " + ", ".join(KINDS))
+    p.add_argument("kind", metavar="KIND", help="the list, one of: " + ", ".join(KINDS))
     p.add_argument("--json", action="store_true", help="print a JSON array of objects")
     p.add_argument("--search", default="", metavar="TEXT", help="only rows containing every word of TEXT")
     p.add_argument("--filter", action="append", default=[], metavar="KEY=VALUE",
