@@ -15,7 +15,6 @@ from PySide6.QtWidgets import (
     QLabel,
     QPushButton,
     QScrollArea,
-    QSplitter,
     QTabWidget,
     QVBoxLayout,
     QWidget,
@@ -39,6 +38,7 @@ from ui.commissioning.dialogs import (
 from ui.commissioning.timeline import CycleTimeline
 from ui.common.forms import a11y
 from ui.common.list_page import ListPage
+from ui.common.panes import area_tabs, side_by_side
 from ui.common.roles import RowRole
 from ui.common.section_page import heading
 from ui.feedback.widgets import ChoiceCombo, RowsModel, read_only_table
@@ -564,8 +564,7 @@ class CommissioningPage(QWidget):
         self.list = ListPage(state, "services", self)
         self.list.extra_entities = ("commissioning_cycle", "commissioning_decision", "due_diligence_visit")
         self.panel = ServicePanel(self)
-        self.list.table.selectionModel().currentRowChanged.connect(self._row_changed)
-        self.list.model.modelReset.connect(self._reset)
+        self.list.follow_current(lambda row: self.panel.show_service(row["id"] if row else None))
         self.list.activated.connect(lambda row: self.panel.show_service(row["id"]))
         self.new_button = _button("New service…", "New service", "Add a commissioned service (checks for "
                                   "duplicates first)", self.new_service)
@@ -577,17 +576,9 @@ class CommissioningPage(QWidget):
         row.addWidget(self.new_button)
         row.addStretch(1)
         sl.addLayout(row)
-        split = QSplitter(Qt.Orientation.Horizontal)
-        split.addWidget(self.list)
-        split.addWidget(self.panel)
         # The panel (timeline, stages, decisions) needs the room; the register scrolls sideways.
-        split.setStretchFactor(0, 2)
-        split.setStretchFactor(1, 3)
-        split.setSizes([440, 720])
-        sl.addWidget(split, 1)
-        self.tabs = QTabWidget()
-        a11y(self.tabs, "Commissioning areas", "Services and cycles, or the rights grid")
-        a11y(self.tabs.tabBar(), "Commissioning areas", "Services and cycles, or the rights grid")
+        sl.addWidget(side_by_side(self.list, self.panel, stretch=(2, 3), sizes=(440, 720)), 1)
+        self.tabs = area_tabs("Commissioning areas", "Services and cycles, or the rights grid")
         self.tabs.addTab(services, "Services and cycles")
         self.grid = RightsGridTab(state, self)
         self.tabs.addTab(self.grid, "Rights grid")
@@ -595,14 +586,6 @@ class CommissioningPage(QWidget):
         lay.addWidget(heading("Commissioning", "Commissioned services, their cycles (Analyse, Plan, Do, Review), "
                                                "due-diligence visits and decisions with the feedback behind them."))
         lay.addWidget(self.tabs, 1)
-
-    def _reset(self) -> None:
-        self.list.table.selectionModel().currentRowChanged.connect(self._row_changed)
-        self._row_changed(self.list.table.currentIndex(), None)
-
-    def _row_changed(self, current, _previous) -> None:
-        row = self.list.model.row_at(current.row()) if current is not None and current.isValid() else None
-        self.panel.show_service(row["id"] if row else None)
 
     def open_record(self, entity: str, entity_id: int) -> None:
         self.tabs.setCurrentIndex(0)

@@ -236,6 +236,19 @@ class ListPage(QWidget):
         self.selection_changed.emit(self.selected_row())
 
     # -- selection -----------------------------------------------------------------
+    def follow_current(self, show) -> None:
+        """Call ``show(row)`` (``None`` when nothing is current) whenever the current row
+        changes, including after a refresh, which replaces the selection model."""
+        def changed(current, _previous=None) -> None:
+            show(self.model.row_at(current.row()) if current is not None and current.isValid() else None)
+
+        def reset() -> None:
+            self.table.selectionModel().currentRowChanged.connect(changed)
+            changed(self.table.currentIndex())
+
+        self.table.selectionModel().currentRowChanged.connect(changed)
+        self.model.modelReset.connect(reset)
+
     def selected_row(self) -> dict | None:
         idx = self.table.currentIndex()
         return idx.data(RowRole) if idx.isValid() else None

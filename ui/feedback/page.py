@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import datetime as dt
 
-from PySide6.QtCore import Qt
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -16,8 +15,6 @@ from PySide6.QtWidgets import (
     QLabel,
     QPushButton,
     QSizePolicy,
-    QSplitter,
-    QTabWidget,
     QVBoxLayout,
     QWidget,
 )
@@ -30,6 +27,7 @@ from lived_experience.security.permissions import Perm
 from ui.common.flow import FlowLayout
 from ui.common.forms import FormDialog, UkDateEdit, a11y
 from ui.common.list_page import ListPage
+from ui.common.panes import area_tabs, side_by_side
 from ui.common.section_page import heading
 from ui.feedback.capture import CaptureDialog
 from ui.feedback.detail import FeedbackDetail
@@ -66,8 +64,7 @@ class FeedbackPage(QWidget):
         self.detail = FeedbackDetail(state, self)
         self.detail.edit_requested.connect(self.edit)
         self.detail.changed.connect(lambda fid: self.list.select_id(fid))
-        self.list.table.selectionModel().currentRowChanged.connect(self._row_changed)
-        self.list.model.modelReset.connect(self._reset)
+        self.list.follow_current(lambda row: self.detail.show_item(row["id"] if row else None))
         self.list.activated.connect(lambda row: self.detail.show_item(row["id"]))
 
         # Filters: service, cycle, stage, theme, right, status, period.
@@ -128,17 +125,9 @@ class FeedbackPage(QWidget):
         il.setContentsMargins(0, 0, 0, 0)
         il.addLayout(top)
         il.addLayout(fbar)
-        split = QSplitter(Qt.Orientation.Horizontal)
-        split.addWidget(self.list)
-        split.addWidget(self.detail)
-        split.setStretchFactor(0, 3)
-        split.setStretchFactor(1, 2)
-        split.setSizes([720, 420])
-        il.addWidget(split, 1)
+        il.addWidget(side_by_side(self.list, self.detail, stretch=(3, 2), sizes=(720, 420)), 1)
 
-        self.tabs = QTabWidget()
-        a11y(self.tabs, "Feedback areas", "Feedback items, themes, and what changed")
-        a11y(self.tabs.tabBar(), "Feedback areas", "Feedback items, themes, and what changed")
+        self.tabs = area_tabs("Feedback areas", "Feedback items, themes, and what changed")
         self.tabs.addTab(items, "Feedback items")
         self.themes = ThemesTab(state, self)
         self.tabs.addTab(self.themes, "Themes")
@@ -149,14 +138,6 @@ class FeedbackPage(QWidget):
         lay.addWidget(self.tabs, 1)
 
     # -- the list and the detail ----------------------------------------------------------------
-    def _reset(self) -> None:
-        self.list.table.selectionModel().currentRowChanged.connect(self._row_changed)
-        self._row_changed(self.list.table.currentIndex(), None)
-
-    def _row_changed(self, current, _previous) -> None:
-        row = self.list.model.row_at(current.row()) if current is not None and current.isValid() else None
-        self.detail.show_item(row["id"] if row else None)
-
     def open_record(self, entity: str, entity_id: int) -> None:
         self.tabs.setCurrentIndex(0)
         if entity_id and not self.list.select_id(entity_id):
