@@ -10,15 +10,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtCore import QAbstractTableModel, Qt
 from PySide6.QtGui import QBrush, QColor, QPalette
 from PySide6.QtWidgets import (
-    QAbstractItemView,
-    QHeaderView,
     QLabel,
     QPushButton,
     QStyledItemDelegate,
@@ -26,7 +24,9 @@ from PySide6.QtWidgets import (
 )
 
 from ui.common.forms import a11y
-from ui.common.roles import RawRole, RowRole
+from ui.common.roles import RawRole
+from ui.common.tables import Column as BaseColumn
+from ui.common.tables import ColumnsModel, read_only_rows
 from ui.theme import is_high_contrast
 
 # Dark text on a light tint: at least 4.5:1 (text colour against the tint and against white).
@@ -53,61 +53,23 @@ def tone_colours(tone: str | None) -> tuple[QColor, QColor] | None:
 
 
 @dataclass(frozen=True)
-class Column:
-    header: str
-    text: Callable[[Any], str]
+class Column(BaseColumn):
     tone: Callable[[Any], str | None] | None = None
     align_right: bool = False
 
 
-class TableModel(QAbstractTableModel):
-    def __init__(self, columns: Sequence[Column], parent=None):
-        super().__init__(parent)
-        self.columns = list(columns)
-        self.rows: list[Any] = []
+class TableModel(ColumnsModel):
+    """Plain rows as a read-only table; a column may be right-aligned, or coloured by its tone."""
 
-    def set_rows(self, rows: Sequence[Any]) -> None:
-        self.beginResetModel()
-        self.rows = list(rows)
-        self.endResetModel()
-
-    def row_at(self, row: int):
-        return self.rows[row] if 0 <= row < len(self.rows) else None
-
-    def rowCount(self, parent=QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self.rows)
-
-    def columnCount(self, parent=QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self.columns)
-
-    def headerData(self, section, orientation, role=Qt.ItemDataRole.DisplayRole):
-        if role != Qt.ItemDataRole.DisplayRole:
-            return None
-        if orientation == Qt.Orientation.Horizontal:
-            return self.columns[section].header if 0 <= section < len(self.columns) else None
-        return section + 1
-
-    def data(self, index: QModelIndex | QPersistentModelIndex, role=Qt.ItemDataRole.DisplayRole):
-        if not index.isValid() or not (0 <= index.row() < len(self.rows)) or index.column() >= len(self.columns):
-            return None
-        row, col = self.rows[index.row()], self.columns[index.column()]
-        if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole, Qt.ItemDataRole.AccessibleTextRole):
-            return col.text(row) or ""
-        if role == RowRole:
-            return row
+    def cell_data(self, row: Any, column: Column, role: int):
         if role == Qt.ItemDataRole.TextAlignmentRole:
-            side = Qt.AlignmentFlag.AlignRight if col.align_right else Qt.AlignmentFlag.AlignLeft
+            side = Qt.AlignmentFlag.AlignRight if column.align_right else Qt.AlignmentFlag.AlignLeft
             return int(side | Qt.AlignmentFlag.AlignVCenter)
-        if role in (Qt.ItemDataRole.ForegroundRole, Qt.ItemDataRole.BackgroundRole) and col.tone is not None:
-            colours = tone_colours(col.tone(row))
+        if role in (Qt.ItemDataRole.ForegroundRole, Qt.ItemDataRole.BackgroundRole) and column.tone is not None:
+            colours = tone_colours(column.tone(row))
             if colours is not None:
                 return QBrush(colours[0] if role == Qt.ItemDataRole.ForegroundRole else colours[1])
         return None
-
-    def flags(self, index):
-        if not index.isValid():
-            return Qt.ItemFlag.NoItemFlags
-        return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
 
 
 class ToneDelegate(QStyledItemDelegate):
@@ -128,20 +90,7 @@ class ToneDelegate(QStyledItemDelegate):
 
 
 def table_view(name: str, description: str, model: QAbstractTableModel, *, stretch_last: bool = True) -> QTableView:
-    view = QTableView()
-    view.setModel(model)
-    a11y(view, name, description)
-    view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-    view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-    view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-    view.setTabKeyNavigation(False)
-    view.setAlternatingRowColors(True)
-    view.setWordWrap(False)
-    view.verticalHeader().setVisible(False)
-    header = view.horizontalHeader()
-    header.setStretchLastSection(stretch_last)
-    header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
-    return view
+    return read_only_rows(QTableView(), model, name, description, stretch_last=stretch_last)
 
 
 def fit(view: QTableView, *, most: int = 280) -> None:
