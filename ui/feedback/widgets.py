@@ -19,6 +19,7 @@ from PySide6.QtWidgets import QComboBox, QLabel, QListWidget, QListWidgetItem, Q
 
 from ui.common.forms import a11y
 from ui.common.roles import RowRole
+from ui.common.tables import ReadOnlyTableModel, read_only_rows
 from ui.theme import tint_colour
 
 
@@ -174,14 +175,13 @@ class ChoiceCombo(QComboBox):
         return self.currentData() if self.count() else None
 
 
-class RowsModel(QAbstractTableModel):
+class RowsModel(ReadOnlyTableModel):
     """Read-only rows of display text. ``payloads[i]`` comes back under ``RowRole``;
     ``bold_rows`` are shown bold (with their text saying why, never colour alone)."""
 
     def __init__(self, headers: Sequence[str], parent=None):
         super().__init__(parent)
         self._headers = list(headers)
-        self._rows: list[list[str]] = []
         self._payloads: list[Any] = []
         self._bold: set[int] = set()
         self._shaded: set[tuple[int, int]] = set()
@@ -196,8 +196,8 @@ class RowsModel(QAbstractTableModel):
         if headers is not None:
             self._headers = list(headers)
         self._header_tips = list(header_tips or [])
-        self._rows = [["" if c is None else str(c) for c in r] for r in rows]
-        self._payloads = list(payloads) if payloads is not None else [None] * len(self._rows)
+        self.rows = [["" if c is None else str(c) for c in r] for r in rows]
+        self._payloads = list(payloads) if payloads is not None else [None] * len(self.rows)
         self._bold = set(bold_rows)
         self._shaded = set(shaded)
         self._align_right = set(align_right)
@@ -206,27 +206,18 @@ class RowsModel(QAbstractTableModel):
     def payload(self, row: int):
         return self._payloads[row] if 0 <= row < len(self._payloads) else None
 
-    def rowCount(self, parent=QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self._rows)
+    def header_texts(self) -> Sequence[str]:
+        return self._headers
 
-    def columnCount(self, parent=QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self._headers)
-
-    def headerData(self, section, orientation, role=Qt.ItemDataRole.DisplayRole):
-        if role == Qt.ItemDataRole.ToolTipRole and orientation == Qt.Orientation.Horizontal:
-            tips = self._header_tips
-            return tips[section] if 0 <= section < len(tips) and tips[section] else None
-        if role != Qt.ItemDataRole.DisplayRole:
-            return None
-        if orientation == Qt.Orientation.Horizontal:
-            return self._headers[section] if 0 <= section < len(self._headers) else None
-        return section + 1
+    def header_tip(self, section: int) -> str | None:
+        tips = self._header_tips
+        return tips[section] if 0 <= section < len(tips) and tips[section] else None
 
     def data(self, index: QModelIndex | QPersistentModelIndex, role=Qt.ItemDataRole.DisplayRole):
-        if not index.isValid() or index.row() >= len(self._rows) or index.column() >= len(self._headers):
+        if not index.isValid() or index.row() >= len(self.rows) or index.column() >= len(self._headers):
             return None
         r, c = index.row(), index.column()
-        row = self._rows[r]
+        row = self.rows[r]
         text = row[c] if c < len(row) else ""
         if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole, Qt.ItemDataRole.AccessibleTextRole):
             return text
@@ -242,27 +233,11 @@ class RowsModel(QAbstractTableModel):
             return self._payloads[r]
         return None
 
-    def flags(self, index):
-        if not index.isValid():
-            return Qt.ItemFlag.NoItemFlags
-        return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
-
 
 def read_only_table(name: str, description: str, model: QAbstractTableModel):
-    from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableView
+    from PySide6.QtWidgets import QTableView
 
-    view = QTableView()
-    view.setModel(model)
-    a11y(view, name, description)
-    view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-    view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-    view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-    view.setAlternatingRowColors(True)
-    view.setWordWrap(True)
-    view.verticalHeader().setVisible(False)
-    view.horizontalHeader().setStretchLastSection(True)
-    view.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
-    view.setTabKeyNavigation(False)
+    view = read_only_rows(QTableView(), model, name, description, word_wrap=True)
     model.modelReset.connect(lambda: fit_columns(view))
     return view
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -23,54 +23,38 @@ from PySide6.QtWidgets import (
 
 from ui.common.forms import a11y
 from ui.common.roles import RowRole
+from ui.common.tables import ReadOnlyTableModel
 
 
-class RowsModel(QAbstractTableModel):
+class RowsModel(ReadOnlyTableModel):
     """A small read-only table: headers, rows of display text, and an object per row (RowRole)."""
 
     def __init__(self, headers: Sequence[str], parent=None, *, right_aligned: Sequence[int] = ()):
         super().__init__(parent)
         self._headers = list(headers)
-        self._rows: list[tuple[str, ...]] = []
         self._objects: list[Any] = []
         self._right = set(right_aligned)
 
     def set_rows(self, rows: Sequence[Sequence[str]], objects: Sequence[Any] | None = None) -> None:
         self.beginResetModel()
-        self._rows = [tuple("" if v is None else str(v) for v in r) for r in rows]
-        self._objects = list(objects) if objects is not None else [None] * len(self._rows)
+        self.rows = [tuple("" if v is None else str(v) for v in r) for r in rows]
+        self._objects = list(objects) if objects is not None else [None] * len(self.rows)
         self.endResetModel()
 
-    def rowCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self._rows)
-
-    def columnCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self._headers)
-
-    def headerData(self, section, orientation, role=Qt.ItemDataRole.DisplayRole):
-        if role == Qt.ItemDataRole.DisplayRole and orientation == Qt.Orientation.Horizontal:
-            if 0 <= section < len(self._headers):
-                return self._headers[section]
-        elif role == Qt.ItemDataRole.DisplayRole and orientation == Qt.Orientation.Vertical:
-            return section + 1
-        return None
+    def header_texts(self) -> Sequence[str]:
+        return self._headers
 
     def data(self, index, role=Qt.ItemDataRole.DisplayRole):
-        if not index.isValid() or index.row() >= len(self._rows) or index.column() >= len(self._headers):
+        if not index.isValid() or index.row() >= len(self.rows) or index.column() >= len(self._headers):
             return None
         if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole, Qt.ItemDataRole.AccessibleTextRole):
-            return self._rows[index.row()][index.column()]
+            return self.rows[index.row()][index.column()]
         if role == Qt.ItemDataRole.TextAlignmentRole:
             align = Qt.AlignmentFlag.AlignRight if index.column() in self._right else Qt.AlignmentFlag.AlignLeft
             return int(align | Qt.AlignmentFlag.AlignVCenter)
         if role == RowRole:
             return self._objects[index.row()]
         return None
-
-    def flags(self, index):
-        if not index.isValid():
-            return Qt.ItemFlag.NoItemFlags
-        return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
 
     def object_at(self, row: int):
         return self._objects[row] if 0 <= row < len(self._objects) else None
