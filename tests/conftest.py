@@ -6,6 +6,8 @@
   PostgreSQL server that the session starts itself. With ``CI=true`` a missing
   PostgreSQL fails the run; elsewhere those tests are skipped with the reason.
 - Background tasks run synchronously in tests (ui.tasks.SYNCHRONOUS).
+- ``interaction``, ``state``, ``window``: the UI on a copy of the demo data, every
+  question to the user answered from ``interaction.answers``.
 """
 
 from __future__ import annotations
@@ -208,6 +210,32 @@ def demo_ctx(demo_template, tmp_path, paths):
     c = make_ctx(to_url(path), paths)
     yield c
     c.db.dispose()
+
+
+# -- the UI on a copy of the demo data ------------------------------------------------------
+@pytest.fixture
+def interaction():
+    from ui.interaction import ScriptedInteraction
+
+    return ScriptedInteraction()
+
+
+@pytest.fixture
+def state(demo_ctx, interaction, qapp):
+    from ui.state import AppState
+
+    return AppState(demo_ctx, interaction)
+
+
+@pytest.fixture
+def window(qtbot, state):
+    from ui.shell.main_window import MainWindow
+
+    w = MainWindow()
+    qtbot.addWidget(w)
+    w.show()
+    w.attach(state)
+    return w
 
 
 def as_role(ctx, role: str, username: str | None = None):

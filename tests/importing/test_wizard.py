@@ -20,20 +20,6 @@ from ui.importing.wizard import ImportWizard, open_import_wizard
 
 
 @pytest.fixture
-def interaction():
-    from ui.interaction import ScriptedInteraction
-
-    return ScriptedInteraction()
-
-
-@pytest.fixture
-def state(demo_ctx, interaction, qapp):
-    from ui.state import AppState
-
-    return AppState(demo_ctx, interaction)
-
-
-@pytest.fixture
 def window_id(state):
     return add_window(state.ctx, "Wizard window")
 

@@ -6,8 +6,6 @@ import datetime as dt
 import io
 import itertools
 
-import pytest
-
 from db.models import DbsCheck, MembershipTerm, Person, QuietPeriod
 from lived_experience.core.uow import unit_of_work
 from lived_experience.meetings import service
@@ -66,29 +64,3 @@ def pdf_bytes(pages: int = 2, text: str = "Paper", size=None) -> bytes:
         c.showPage()
     c.save()
     return buf.getvalue()
-
-
-# -- UI fixtures (as in tests/ui/conftest.py) -----------------------------------------------------
-@pytest.fixture
-def interaction():
-    from ui.interaction import ScriptedInteraction
-
-    return ScriptedInteraction()
-
-
-@pytest.fixture
-def state(demo_ctx, interaction, qapp):
-    from ui.state import AppState
-
-    return AppState(demo_ctx, interaction)
-
-
-@pytest.fixture
-def window(qtbot, state):
-    from ui.shell.main_window import MainWindow
-
-    w = MainWindow()
-    qtbot.addWidget(w)
-    w.show()
-    w.attach(state)
-    return w

@@ -51,32 +51,6 @@ def window_id(ctx):
     return make_window(ctx)
 
 
-# -- UI fixtures (as in tests/ui/conftest.py) -----------------------------------------------------
-@pytest.fixture
-def interaction():
-    from ui.interaction import ScriptedInteraction
-
-    return ScriptedInteraction()
-
-
-@pytest.fixture
-def state(demo_ctx, interaction, qapp):
-    from ui.state import AppState
-
-    return AppState(demo_ctx, interaction)
-
-
-@pytest.fixture
-def window(qtbot, state):
-    from ui.shell.main_window import MainWindow
-
-    w = MainWindow()
-    qtbot.addWidget(w)
-    w.show()
-    w.attach(state)
-    return w
-
-
 @pytest.fixture
 def fill_dialogs(monkeypatch):
     """Answer the next forms: ``fill_dialogs.append(fn)``; each fn(dialog) fills one form, then OK is pressed.

@@ -98,7 +98,3 @@ def coordinator(ctx):
     from tests.conftest import as_role
 
     return as_role(ctx, "coordinator")
-
-
-# The window fixtures (window, state, interaction) for the UI tests in this folder.
-from tests.ui.conftest import interaction, state, window  # noqa: E402, F401
