@@ -3,7 +3,7 @@ service refuses a save over someone else's change."""
 
 from __future__ import annotations
 
-from PySide6.QtWidgets import QLineEdit, QPlainTextEdit
+from PySide6.QtWidgets import QLineEdit
 
 from db.enums import CycleActivityKind, CycleStage, ServiceKind, ServiceStatus
 from lived_experience.commissioning import cycles as cy
@@ -11,16 +11,8 @@ from lived_experience.commissioning import services as cs
 from lived_experience.core import clock
 from lived_experience.core.errors import ValidationError
 from lived_experience.core.formatting import parse_pounds, pounds, uk_date
-from ui.common.forms import EnumCombo, FormDialog, UkDateEdit, a11y
+from ui.common.forms import EnumCombo, FormDialog, UkDateEdit, text_box
 from ui.feedback.widgets import CheckList, ChoiceCombo
-
-
-def _text(label: str, value: str | None = None, *, height: int = 60) -> QPlainTextEdit:
-    w = QPlainTextEdit(value or "")
-    w.setTabChangesFocus(True)
-    w.setFixedHeight(height)
-    a11y(w, label)
-    return w
 
 
 def _money(edit: QLineEdit):
@@ -54,7 +46,7 @@ class ServiceDialog(FormDialog):
         self.value = self.add("Annual &value (£):", QLineEdit(pounds(d.annual_value_pence) if d else ""),
                               "The contract's value for a year, in pounds")
         self.status = self.add("S&tatus:", EnumCombo(ServiceStatus, "Status", value=d.status if d else "active"))
-        self.description = self.add("&Description:", _text("Description", d.description if d else None),
+        self.description = self.add("&Description:", text_box("Description", d.description if d else None),
                                     "What the service does (used to spot duplicates)")
 
     def input(self) -> cs.ServiceInput:
@@ -88,8 +80,8 @@ class VisitDialog(FormDialog):
         self.by = self.add("&Who visited:", QLineEdit(v.visited_by if v else ""), "Who made the visit")
         self.area = self.add("&Area and work:", QLineEdit(v.area_and_work or "" if v else ""),
                              "The area and the work visited")
-        self.seen = self.add("What was &seen:", _text("What was seen", v.what_was_seen if v else None, height=80))
-        self.outcome = self.add("&Outcome:", _text("Outcome", v.outcome if v else None))
+        self.seen = self.add("What was &seen:", text_box("What was seen", v.what_was_seen if v else None, height=80))
+        self.outcome = self.add("&Outcome:", text_box("Outcome", v.outcome if v else None))
 
     def save(self):
         data = cs.VisitInput(self.on.date(), self.by.text(), self.area.text(), self.seen.toPlainText(),
@@ -109,7 +101,7 @@ class CycleDialog(FormDialog):
         default = f"{service_name}: {clock.today().year} cycle"
         self.name = self.add("&Name:", QLineEdit(cycle.name if cycle else default), "The cycle's name")
         self.starts = self.add("&Starts:", UkDateEdit("Starts", cycle.starts_on if cycle else clock.today()))
-        self.notes = self.add("N&otes:", _text("Notes", cycle.notes if cycle else None))
+        self.notes = self.add("N&otes:", text_box("Notes", cycle.notes if cycle else None))
 
     def save(self):
         if self.cycle:
@@ -129,7 +121,7 @@ class StageDialog(FormDialog):
         self.pe = self.add("Planned &end:", UkDateEdit("Planned end", stage.planned_end))
         self.as_ = self.add("&Actual start:", UkDateEdit("Actual start", stage.actual_start))
         self.ae = self.add("Act&ual end:", UkDateEdit("Actual end", stage.actual_end))
-        self.notes = self.add("N&otes:", _text("Notes", stage.notes))
+        self.notes = self.add("N&otes:", text_box("Notes", stage.notes))
 
     def save(self):
         cy.update_stage(self.state.ctx, self.stage.id, cy.StageDates(self.ps.date(), self.pe.date(), self.as_.date(),
@@ -150,7 +142,7 @@ class ActivityDialog(FormDialog):
         self.done = self.add("&Done on:", UkDateEdit("Done on", activity.done_on if activity else None))
         self.reference = self.add("&Reference:", QLineEdit(activity.reference or "" if activity else ""),
                                   "A reference, e.g. the equality impact assessment's number")
-        self.notes = self.add("N&otes:", _text("Notes", activity.notes if activity else None))
+        self.notes = self.add("N&otes:", text_box("Notes", activity.notes if activity else None))
 
     def save(self):
         data = cy.ActivityInput(self.kind.value(), self.done.date(), self.reference.text(), self.notes.toPlainText())
@@ -171,7 +163,7 @@ class DecisionDialog(FormDialog):
         self.by = self.add("Decided &by:", QLineEdit(d.decided_by if d else "Police and Crime Commissioner"),
                            "Who made the decision")
         self.summary = self.add("&Decision:", QLineEdit(d.summary if d else ""), "The decision in one line")
-        self.detail = self.add("De&tail:", _text("Detail", d.detail if d else None))
+        self.detail = self.add("De&tail:", text_box("Detail", d.detail if d else None))
         self.stage = self.add("&Stage:", EnumCombo(CycleStage, "Stage", empty="(none)",
                                                    value=(d.stage if d else cycle.current_stage)))
         candidates = cy.evidence_candidates(state.ctx, cycle.id)

@@ -7,12 +7,14 @@ import datetime as dt
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
+    QCheckBox,
     QComboBox,
     QDialog,
     QDialogButtonBox,
     QFormLayout,
     QLabel,
     QLineEdit,
+    QPlainTextEdit,
     QVBoxLayout,
     QWidget,
 )
@@ -29,6 +31,33 @@ def a11y(widget: QWidget, name: str, description: str | None = None) -> QWidget:
     widget.setAccessibleName(name)
     widget.setAccessibleDescription(description or name)
     return widget
+
+
+def line_edit(name: str, value: str | None = None, *, description: str | None = None,
+              max_length: int = 200) -> QLineEdit:
+    """A one-line text box holding ``value``, at most ``max_length`` characters."""
+    w = QLineEdit(value or "")
+    w.setMaxLength(max_length)
+    a11y(w, name, description)
+    return w
+
+
+def text_box(name: str, value: str | None = None, *, description: str | None = None,
+             height: int = 60) -> QPlainTextEdit:
+    """A few lines of text, ``height`` pixels tall; Tab moves on, as in every other field."""
+    w = QPlainTextEdit(value or "")
+    w.setTabChangesFocus(True)
+    w.setFixedHeight(height)
+    a11y(w, name, description)
+    return w
+
+
+def check_box(text: str, checked: bool, description: str) -> QCheckBox:
+    """A tick box labelled ``text`` (its ``&`` marks the shortcut letter)."""
+    w = QCheckBox(text)
+    w.setChecked(bool(checked))
+    a11y(w, text.replace("&", ""), description)
+    return w
 
 
 class UkDateEdit(QLineEdit):

@@ -20,7 +20,6 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QListWidget,
     QListWidgetItem,
-    QPlainTextEdit,
     QSpinBox,
     QWidget,
 )
@@ -42,24 +41,9 @@ from lived_experience.meetings import attendance as attendance_service
 from lived_experience.meetings import service
 from lived_experience.meetings.timing import parse_uk_time
 from lived_experience.settings import PROTECTIVE_MARKINGS
-from ui.common.forms import EnumCombo, FormDialog, UkDateEdit, a11y
+from ui.common.forms import EnumCombo, FormDialog, UkDateEdit, a11y, line_edit, text_box
 from ui.meetings import widgets as w
 from ui.meetings.widgets import button
-
-
-def line(name: str, description: str, value: str | None = None, *, max_length: int = 200) -> QLineEdit:
-    w = QLineEdit(value or "")
-    w.setMaxLength(max_length)
-    a11y(w, name, description)
-    return w
-
-
-def text_box(name: str, description: str, value: str | None = None) -> QPlainTextEdit:
-    w = QPlainTextEdit(value or "")
-    w.setTabChangesFocus(True)  # Tab moves on, as in every other field
-    w.setFixedHeight(64)
-    a11y(w, name, description)
-    return w
 
 
 def choice_combo(name: str, description: str, choices, value=None, *, empty: str | None = None) -> QComboBox:
@@ -107,8 +91,8 @@ class MeetingDialog(FormDialog):
         self.detail = detail
         ctx = state.ctx
         data = service.meeting_input(detail) if detail else None
-        self.title_edit = self.add("&Title:", line("Title", "The meeting's title, as members will see it",
-                                                   data.title if data else ""))
+        self.title_edit = self.add("&Title:", line_edit("Title", data.title if data else "",
+                                                        description="The meeting's title, as members will see it"))
         self.type_combo = self.add("T&ype:", EnumCombo(MeetingType, "Type of meeting",
                                                       value=data.meeting_type if data else MeetingType.FORUM))
         self.programme_combo = choice_combo("Programme", "The programme this meeting belongs to",
@@ -118,18 +102,20 @@ class MeetingDialog(FormDialog):
         self.add("Programme:", self._row(self.programme_combo, self.new_programme))
         day = data.date if data else (default_day or clock.today() + dt.timedelta(days=14))
         self.date_edit = self.add("&Date:", UkDateEdit("Date", day, required=True))
-        self.time_edit = self.add("&Start time:", line("Start time", "Start time as hh:mm, UK time (24-hour clock)",
-                                                       data.time.strftime("%H:%M") if data else "18:00",
-                                                       max_length=5))
+        self.time_edit = self.add("&Start time:", line_edit("Start time",
+                                                            data.time.strftime("%H:%M") if data else "18:00",
+                                                            description="Start time as hh:mm, UK time (24-hour clock)",
+                                                            max_length=5))
         self.time_edit.setPlaceholderText("hh:mm")
         self.duration = self.add("Du&ration:", minutes_box("Duration", "How long the meeting lasts, in minutes",
                                                             data.duration_minutes if data else 120, lowest=1,
                                                             highest=24 * 60, step=15))
         self.status_combo = self.add("Stat&us:", EnumCombo(MeetingStatus, "Status",
                                                           value=data.status if data else MeetingStatus.PLANNED))
-        self.reason_edit = self.add("Cancelled because:", line("Reason for cancelling",
-                                                               "Why the meeting is cancelled (needed to cancel it)",
-                                                               data.cancelled_reason if data else "", max_length=500))
+        self.reason_edit = self.add("Cancelled because:", line_edit("Reason for cancelling",
+                                                                    data.cancelled_reason if data else "",
+                                                                    description="Why the meeting is cancelled (needed to cancel it)",
+                                                                    max_length=500))
         self.organiser_combo = choice_combo("Organiser", "The member of staff organising the meeting",
                                             [(c.id, c.label) for c in service.organisers(ctx)],
                                             data.organiser_id if data else ctx.actor.id, empty="(not set)")
@@ -139,13 +125,15 @@ class MeetingDialog(FormDialog):
                                         data.venue_id if data else None, empty="(no venue: online only)")
         self.new_venue = button("New &venue…", "Add a venue and choose it", self._new_venue)
         self.add("Venue:", self._row(self.venue_combo, self.new_venue))
-        self.link_edit = self.add("Online &link:", line("Online link", "The web address to join online (https://…)",
-                                                        data.online_link if data else "", max_length=500))
-        self.arrangements = self.add("&Arrangements:", text_box(
-            "Accessibility arrangements", "Interpreters, quiet room, large print and other arrangements",
-            data.accessibility_arrangements if data else ""))
-        self.description = self.add("Descr&iption:", text_box("Description", "What the meeting is for",
-                                                             data.description if data else ""))
+        self.link_edit = self.add("Online &link:", line_edit("Online link", data.online_link if data else "",
+                                                             description="The web address to join online (https://…)",
+                                                             max_length=500))
+        self.arrangements = self.add("&Arrangements:", text_box("Accessibility arrangements",
+                                                                data.accessibility_arrangements if data else "",
+                                                                description="Interpreters, quiet room, large print and other arrangements",
+                                                                height=64))
+        self.description = self.add("Descr&iption:", text_box("Description", data.description if data else "",
+                                                              description="What the meeting is for", height=64))
         markings = [(None, f"Office default ({_office_marking(state)})")] + [(m, m) for m in PROTECTIVE_MARKINGS]
         self.marking_combo = QComboBox()
         for value, label in markings:
@@ -153,8 +141,8 @@ class MeetingDialog(FormDialog):
         self.marking_combo.setCurrentIndex(max(0, self.marking_combo.findData(data.protective_marking if data
                                                                               else None)))
         self.add("&Marking:", a11y(self.marking_combo, "Protective marking", "The marking printed on the pack"))
-        self.notes = self.add("Notes:", text_box("Notes", "Notes for staff (not printed in the pack)",
-                                                 data.notes if data else ""))
+        self.notes = self.add("Notes:", text_box("Notes", data.notes if data else "",
+                                                 description="Notes for staff (not printed in the pack)", height=64))
         self.status_combo.currentIndexChanged.connect(self._status_changed)
         self._status_changed()
         self.saved: service.SaveResult | None = None
@@ -225,8 +213,9 @@ class ProgrammeDialog(FormDialog):
         super().__init__("New programme", parent, ok_text="Add programme",
                          intro='A run of meetings, e.g. "October 2024 - April 2025, ending in the April event".')
         self.state = state
-        self.name_edit = self.add("&Name:", line("Programme name", "The programme's name"))
-        self.desc = self.add("&Description:", text_box("Programme description", "What the programme covers"))
+        self.name_edit = self.add("&Name:", line_edit("Programme name", description="The programme's name"))
+        self.desc = self.add("&Description:", text_box("Programme description",
+                                                       description="What the programme covers", height=64))
         self.starts = self.add("&Starts:", UkDateEdit("Programme starts"))
         self.ends = self.add("&Ends:", UkDateEdit("Programme ends"))
 
@@ -240,15 +229,20 @@ class VenueDialog(FormDialog):
         super().__init__("New venue", parent, ok_text="Add venue",
                          intro="The venue's access features are printed in every pack for meetings held there.")
         self.state = state
-        self.name_edit = self.add("&Name:", line("Venue name", "The venue's name"))
-        self.address = self.add("&Address:", line("Venue address", "Street and town", max_length=300))
-        self.postcode = self.add("&Postcode:", line("Venue postcode", "The venue's postcode", max_length=10))
+        self.name_edit = self.add("&Name:", line_edit("Venue name", description="The venue's name"))
+        self.address = self.add("&Address:", line_edit("Venue address", description="Street and town",
+                                                       max_length=300))
+        self.postcode = self.add("&Postcode:", line_edit("Venue postcode", description="The venue's postcode",
+                                                         max_length=10))
         self.step_free = self.add("", a11y(QCheckBox("&Step-free access"), "Step-free access",
                                            "Tick if there is step-free access throughout"))
         self.loop = self.add("", a11y(QCheckBox("&Hearing loop"), "Hearing loop", "Tick if there is a hearing loop"))
         self.quiet = self.add("", a11y(QCheckBox("&Quiet room"), "Quiet room", "Tick if a quiet room is available"))
-        self.parking = self.add("Par&king:", line("Parking", "Parking, including accessible spaces", max_length=300))
-        self.transport = self.add("&Transport:", text_box("Public transport", "How to get there by public transport"))
+        self.parking = self.add("Par&king:", line_edit("Parking", description="Parking, including accessible spaces",
+                                                       max_length=300))
+        self.transport = self.add("&Transport:", text_box("Public transport",
+                                                          description="How to get there by public transport",
+                                                          height=64))
 
     def save(self):
         return service.save_venue(self.state.ctx, service.VenueInput(
@@ -336,13 +330,14 @@ class ContactDialog(FormDialog):
         self.org_combo = choice_combo("Organisation", "The contact's organisation, or a new one",
                                       [(i, n) for i, n in orgs] + [(self.NEW, "New organisation…")])
         self.add("&Organisation:", self.org_combo)
-        self.org_name = self.add("New organisation &name:", line("New organisation name",
-                                                                 "The name of a new organisation"))
+        self.org_name = self.add("New organisation &name:", line_edit("New organisation name",
+                                                                      description="The name of a new organisation"))
         self.org_kind = self.add("Kind:", EnumCombo(OrganisationKind, "Kind of organisation"))
-        self.name_edit = self.add("Contact na&me:", line("Contact name", "The person's name"))
-        self.job = self.add("&Job title:", line("Job title", "Their role, shown when names are withheld"))
-        self.email = self.add("&Email:", line("Email", "Their work email address", max_length=254))
-        self.phone = self.add("&Phone:", line("Phone", "Their work phone number", max_length=32))
+        self.name_edit = self.add("Contact na&me:", line_edit("Contact name", description="The person's name"))
+        self.job = self.add("&Job title:", line_edit("Job title",
+                                                     description="Their role, shown when names are withheld"))
+        self.email = self.add("&Email:", line_edit("Email", description="Their work email address", max_length=254))
+        self.phone = self.add("&Phone:", line_edit("Phone", description="Their work phone number", max_length=32))
         self.org_combo.currentIndexChanged.connect(self._org_changed)
         self._org_changed()
 
@@ -379,8 +374,8 @@ class AttendanceDialog(FormDialog):
                                                       value=row.participation_mode, empty="(not recorded)"))
         self.response = self.add("&Reply:", EnumCombo(InvitationResponse, "Reply to the invitation",
                                                       value=row.response))
-        self.notes = self.add("&Notes:", text_box("Attendance notes", "Anything staff need to know (not printed)",
-                                                  row.notes))
+        self.notes = self.add("&Notes:", text_box("Attendance notes", row.notes,
+                                                  description="Anything staff need to know (not printed)", height=64))
         self.attendance.setFocus()
 
     def save(self):
@@ -403,15 +398,16 @@ class AgendaItemDialog(FormDialog):
         self.meeting_id = meeting_id
         self.row = row
         services, cycles = service.services_and_cycles(state.ctx)
-        self.title_edit = self.add("&Title:", line("Item title", "What the item is about", row.title if row else ""))
-        self.presenter = self.add("&Presenter:", line("Presenter", "Who leads the item",
-                                                      row.presenter if row else ""))
+        self.title_edit = self.add("&Title:", line_edit("Item title", row.title if row else "",
+                                                        description="What the item is about"))
+        self.presenter = self.add("&Presenter:", line_edit("Presenter", row.presenter if row else "",
+                                                           description="Who leads the item"))
         self.minutes = self.add("&Minutes:", minutes_box("Minutes allotted", "How long the item takes, in minutes",
                                                          (row.minutes or 0) if row else 15, lowest=0, highest=480,
                                                          step=5))
-        self.note = self.add("&Content note:", text_box(
-            "Content note", "Leave empty unless the topic may be distressing; say what it touches on",
-            row.content_note if row else ""))
+        self.note = self.add("&Content note:", text_box("Content note", row.content_note if row else "",
+                                                        description="Leave empty unless the topic may be distressing; say what it touches on",
+                                                        height=64))
         self.service_combo = self.add("&Service:", choice_combo(
             "Commissioned service", "The commissioned service the item is about",
             [(c.id, c.label) for c in services], row.service_id if row else None, empty="(none)"))
@@ -436,9 +432,10 @@ class ActionDialog(FormDialog):
         self.state = state
         self.meeting_id = meeting_id
         self.row = row
-        self.description = self.add("&Action:", text_box("Action", "What will be done",
-                                                         row.description if row else ""))
-        self.owner = self.add("&Owner:", line("Owner", "Who will do it", row.owner_name if row else ""))
+        self.description = self.add("&Action:", text_box("Action", row.description if row else "",
+                                                         description="What will be done", height=64))
+        self.owner = self.add("&Owner:", line_edit("Owner", row.owner_name if row else "",
+                                                   description="Who will do it"))
         self.due = self.add("&Due:", UkDateEdit("Due date", row.due_on if row else None))
         self.status = self.add("&Status:", EnumCombo(ActionStatus, "Action status",
                                                      value=row.status if row else ActionStatus.OPEN))
@@ -464,7 +461,8 @@ class DecisionDialog(FormDialog):
         self.state = state
         self.meeting_id = meeting_id
         self.row = row
-        self.text = self.add("&Decision:", text_box("Decision", "What the meeting decided", row.text if row else ""))
+        self.text = self.add("&Decision:", text_box("Decision", row.text if row else "",
+                                                    description="What the meeting decided", height=64))
         self.item_combo = self.add("Agenda &item:", choice_combo(
             "Agenda item", "The agenda item the decision was made under",
             [(i.id, f"{i.position}. {i.title}") for i in items], row.agenda_item_id if row else None,
@@ -486,8 +484,9 @@ class PackSentDialog(FormDialog):
         self.detail = detail
         now = clock.now()
         self.day = self.add("&Date sent:", UkDateEdit("Date sent", clock.today(), required=True))
-        self.time_edit = self.add("&Time sent:", line("Time sent", "Time the pack was sent, hh:mm UK time",
-                                                      uk_time(now), max_length=5))
+        self.time_edit = self.add("&Time sent:", line_edit("Time sent", uk_time(now),
+                                                           description="Time the pack was sent, hh:mm UK time",
+                                                           max_length=5))
 
     def save(self):
         from lived_experience.meetings.timing import uk_start
@@ -500,4 +499,4 @@ class PackSentDialog(FormDialog):
 class ReasonDialog(FormDialog):
     def __init__(self, title: str, label: str, description: str, parent=None, *, ok_text: str, on_save):
         super().__init__(title, parent, ok_text=ok_text, on_save=lambda: on_save(self.reason.text()))
-        self.reason = self.add(f"&{label}:", line(label, description, max_length=500))
+        self.reason = self.add(f"&{label}:", line_edit(label, description=description, max_length=500))

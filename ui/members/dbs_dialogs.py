@@ -12,8 +12,7 @@ from lived_experience.core.errors import UserError
 from lived_experience.core.formatting import uk_date
 from lived_experience.members import dbs as dbs_service
 from lived_experience.settings import load as load_settings
-from ui.common.forms import EnumCombo, FormDialog, UkDateEdit
-from ui.members.dialogs import check, line, text_box
+from ui.common.forms import EnumCombo, FormDialog, UkDateEdit, check_box, line_edit, text_box
 
 
 class RequestDialog(FormDialog):
@@ -31,8 +30,8 @@ class RequestDialog(FormDialog):
         self.requested = self.add("&Requested on:", UkDateEdit("Requested on", clock.today(), required=True))
         self.level = self.add("&Level:", EnumCombo(DbsLevel, "Level", value=DbsLevel.ENHANCED))
         self.workforce = self.add("&Workforce:", EnumCombo(DbsWorkforce, "Workforce", value=DbsWorkforce.ADULT))
-        self.reference = self.add("Application &reference:", line("Application reference", max_length=40,
-                                                                  description="The DBS application reference"))
+        self.reference = self.add("Application &reference:", line_edit("Application reference", max_length=40,
+                                                                       description="The DBS application reference"))
         self.notes = self.add("&Notes:", text_box("Notes", description="Anything to note about the request (no "
                                                                        "disclosure detail here)"))
 
@@ -53,14 +52,14 @@ class CertificateDialog(FormDialog):
                                "You are recorded as the person who checked it.")
         self.state = state
         self.check_view = c
-        self.number = self.add("Certificate &number:", line("Certificate number", c.certificate_number, max_length=20,
-                                                            description="The 12-digit certificate number"))
+        self.number = self.add("Certificate &number:", line_edit("Certificate number", c.certificate_number, max_length=20,
+                                                                 description="The 12-digit certificate number"))
         self.issued = self.add("&Issue date:", UkDateEdit("Issue date", c.issue_date, required=True))
         self.level = self.add("&Level:", EnumCombo(DbsLevel, "Level", value=c.level or DbsLevel.ENHANCED))
         self.workforce = self.add("&Workforce:", EnumCombo(DbsWorkforce, "Workforce",
                                                            value=c.workforce or DbsWorkforce.ADULT))
-        self.update_service = check("Subscribes to the &Update Service", c.update_service,
-                                    "The member subscribes to the DBS Update Service")
+        self.update_service = check_box("Subscribes to the &Update Service", c.update_service,
+                                        "The member subscribes to the DBS Update Service")
         self.form.addRow("", self.update_service)
         self.checked = self.add("&Checked on:", UkDateEdit("Checked on", c.checked_on or clock.today(), required=True))
 
@@ -84,10 +83,10 @@ class DecisionDialog(FormDialog):
         self.check_view = c
         self.decision = self.add("&Decision:", EnumCombo(DbsDecision, "Decision", value=c.decision or DbsDecision.CLEAR))
         self.decided = self.add("Decided &on:", UkDateEdit("Decided on", c.decision_on or clock.today(), required=True))
-        self.summary = self.add("Disclosure &summary:", line("Disclosure summary", c.disclosure_summary,
-                                                             max_length=200,
-                                                             description="One line: what was disclosed and why it "
-                                                                         "was accepted or not (kept)"))
+        self.summary = self.add("Disclosure &summary:", line_edit("Disclosure summary", c.disclosure_summary,
+                                                                  max_length=200,
+                                                                  description="One line: what was disclosed and why it "
+                                                                              "was accepted or not (kept)"))
         self.detail = self.add("Disclosure d&etail:", text_box(
             "Disclosure detail", c.disclosure_detail, height=80,
             description=f"Only if needed; removed automatically {days} days after the decision"))
@@ -115,8 +114,8 @@ class UpdateCheckDialog(FormDialog):
         self.state = state
         self.check_view = c
         self.checked = self.add("Checked &on:", UkDateEdit("Checked on", clock.today(), required=True))
-        self.consent = check("The member's &consent is recorded", False,
-                             "The member gave consent for this status check")
+        self.consent = check_box("The member's &consent is recorded", False,
+                                 "The member gave consent for this status check")
         self.form.addRow("", self.consent)
         self.result = self.add("&Result:", EnumCombo(UpdateServiceResult, "Result",
                                                      value=UpdateServiceResult.NO_NEW_INFORMATION))

@@ -13,7 +13,6 @@ from PySide6.QtWidgets import (
     QComboBox,
     QHBoxLayout,
     QLabel,
-    QLineEdit,
     QListWidget,
     QListWidgetItem,
     QPlainTextEdit,
@@ -29,29 +28,7 @@ from lived_experience.members import service
 from lived_experience.members.status import term_end
 from lived_experience.people.service import phone_for_display
 from lived_experience.settings import load as load_settings
-from ui.common.forms import EnumCombo, FormDialog, UkDateEdit, a11y
-
-
-def text_box(label: str, value: str | None = None, *, height: int = 60, description: str | None = None):
-    w = QPlainTextEdit(value or "")
-    w.setTabChangesFocus(True)
-    w.setFixedHeight(height)
-    a11y(w, label, description)
-    return w
-
-
-def line(label: str, value: str | None = None, *, description: str | None = None, max_length: int = 200):
-    w = QLineEdit(value or "")
-    w.setMaxLength(max_length)
-    a11y(w, label, description)
-    return w
-
-
-def check(text: str, checked: bool, description: str) -> QCheckBox:
-    w = QCheckBox(text)
-    w.setChecked(bool(checked))
-    a11y(w, text.replace("&", ""), description)
-    return w
+from ui.common.forms import EnumCombo, FormDialog, UkDateEdit, a11y, check_box, line_edit, text_box
 
 
 def spin(label: str, lo: int, hi: int, value: int, description: str) -> QSpinBox:
@@ -181,7 +158,7 @@ class RefreshDialog(FormDialog):
         super().__init__("Start refresh", parent, ok_text="Create window", intro=intro)
         self.state = state
         self.proposal = p = proposal
-        self.name = self.add("&Name:", line("Window name", p.name, max_length=120))
+        self.name = self.add("&Name:", line_edit("Window name", p.name, max_length=120))
         self.opens = self.add("&Opens:", UkDateEdit("Opens on", p.opens_on, required=True))
         self.closes = self.add("&Closes:", UkDateEdit("Closes on", p.closes_on, required=True))
         self.term_starts = self.add("New &terms start:", UkDateEdit("New terms start", p.term_starts_on, required=True))
@@ -190,8 +167,8 @@ class RefreshDialog(FormDialog):
         methods = QWidget()
         row = QHBoxLayout(methods)
         row.setContentsMargins(0, 0, 0, 0)
-        self.interview = check("&Interview", p.selection_interview, "Select by interview")
-        self.video = check("&Video", p.selection_video, "Select by a submitted video")
+        self.interview = check_box("&Interview", p.selection_interview, "Select by interview")
+        self.video = check_box("&Video", p.selection_video, "Select by a submitted video")
         row.addWidget(self.interview)
         row.addWidget(self.video)
         row.addStretch(1)
@@ -200,8 +177,8 @@ class RefreshDialog(FormDialog):
         self.channels = CheckItems("Advertised on", "The channels the window is advertised on; Space ticks",
                                    [(c.value, c.label, c.value in chosen) for c in Channel])
         self.add("A&dvertised on:", self.channels)
-        self.other = self.add("Other c&hannel:", line("Other channel", chosen.get(Channel.OTHER.value),
-                                                      description="Which other channel, when Other is ticked"))
+        self.other = self.add("Other c&hannel:", line_edit("Other channel", chosen.get(Channel.OTHER.value),
+                                                           description="Which other channel, when Other is ticked"))
         self.advert = self.add("Ad&vert:", text_box("Advert text", p.advert_text, height=80))
         self.members = CheckItems(
             "Invite to re-apply", "Current members to mark as invited to re-apply; Space ticks",
@@ -237,15 +214,15 @@ class ContactDialog(FormDialog):
             self.fields[key] = self.add(label, widget, description)
             return widget
 
-        add("preferred_name", "&Known as:", line("Known as", d.preferred_name, max_length=100))
-        add("pronouns", "&Pronouns:", line("Pronouns", d.pronouns, max_length=40))
-        add("email", "&Email:", line("Email", d.email, max_length=254))
-        add("phone", "P&hone:", line("Phone", phone_for_display(d.phone), max_length=32))
-        add("phone_alt", "Other phone:", line("Other phone", phone_for_display(d.phone_alt), max_length=32))
-        add("address_line1", "A&ddress:", line("Address", d.address_line1))
-        add("address_line2", "Address line 2:", line("Address line 2", d.address_line2))
-        add("town", "Town:", line("Town", d.town, max_length=100))
-        add("postcode", "Postcode:", line("Home postcode", d.postcode, max_length=10))
+        add("preferred_name", "&Known as:", line_edit("Known as", d.preferred_name, max_length=100))
+        add("pronouns", "&Pronouns:", line_edit("Pronouns", d.pronouns, max_length=40))
+        add("email", "&Email:", line_edit("Email", d.email, max_length=254))
+        add("phone", "P&hone:", line_edit("Phone", phone_for_display(d.phone), max_length=32))
+        add("phone_alt", "Other phone:", line_edit("Other phone", phone_for_display(d.phone_alt), max_length=32))
+        add("address_line1", "A&ddress:", line_edit("Address", d.address_line1))
+        add("address_line2", "Address line 2:", line_edit("Address line 2", d.address_line2))
+        add("town", "Town:", line_edit("Town", d.town, max_length=100))
+        add("postcode", "Postcode:", line_edit("Home postcode", d.postcode, max_length=10))
         add("preferred_contact", "P&referred contact:",
             EnumCombo(ContactMethod, "Preferred contact", value=d.preferred_contact, empty="(not stated)"))
         safe = QWidget()
@@ -256,21 +233,21 @@ class ContactDialog(FormDialog):
                                 ("safe_text", "Text", "Safe to send a text message"),
                                 ("safe_post", "Post", "Safe to send post to the address"),
                                 ("safe_email", "Email", "Safe to email")):
-            box = check(text, getattr(d, key), desc)
+            box = check_box(text, getattr(d, key), desc)
             box.setAccessibleName(desc)
             self.fields[key] = box
             grid.addWidget(box)
         grid.addStretch(1)
         self.form.addRow("Safe to:", safe)
-        add("times_to_avoid", "&Times to avoid:", line("Times to avoid", d.times_to_avoid))
+        add("times_to_avoid", "&Times to avoid:", line_edit("Times to avoid", d.times_to_avoid))
         add("contact_notes", "Contact n&otes:", text_box("Contact notes", d.contact_notes))
-        add("interpreter_language", "&Interpreter:", line("Interpreter language", d.interpreter_language, max_length=60,
-                                                          description="The language an interpreter is needed for"))
-        self.fields["needs_bsl"] = bsl = check("Needs a &BSL interpreter", d.needs_bsl,
-                                               "British Sign Language interpreter needed")
+        add("interpreter_language", "&Interpreter:", line_edit("Interpreter language", d.interpreter_language, max_length=60,
+                                                               description="The language an interpreter is needed for"))
+        self.fields["needs_bsl"] = bsl = check_box("Needs a &BSL interpreter", d.needs_bsl,
+                                                   "British Sign Language interpreter needed")
         self.form.addRow("", bsl)
         add("accessibility_needs", "A&ccess needs:", text_box("Access needs", d.accessibility_needs))
-        add("support_person", "&Support person:", line("Support person", d.support_person))
+        add("support_person", "&Support person:", line_edit("Support person", d.support_person))
 
     def values(self) -> dict:
         out = {}
@@ -310,8 +287,8 @@ class QuietPeriodDialog(FormDialog):
                                                          required=True))
         self.ends = self.add("&Last day:", UkDateEdit("Last day", existing.ends_on if existing
                                                       else today + dt.timedelta(days=28), required=True))
-        self.reason = self.add("&Reason:", line("Reason", existing.reason if existing else None,
-                                                description="Why (seen only by staff who may see contact details)"))
+        self.reason = self.add("&Reason:", line_edit("Reason", existing.reason if existing else None,
+                                                     description="Why (seen only by staff who may see contact details)"))
 
     def save(self):
         if self.existing:

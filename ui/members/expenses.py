@@ -24,9 +24,9 @@ from lived_experience.core.formatting import parse_pounds, pounds, uk_date
 from lived_experience.members import contact as contact_service
 from lived_experience.members import expenses as service
 from lived_experience.members.service import people_to_choose
-from ui.common.forms import EnumCombo, FormDialog, UkDateEdit
+from ui.common.forms import EnumCombo, FormDialog, UkDateEdit, line_edit
 from ui.common.list_page import ListPage
-from ui.members.dialogs import line, spin
+from ui.members.dialogs import spin
 from ui.members.widgets import EXPENSE_TONES, ToneDelegate, button, note
 from ui.tasks import run_task
 from ui.theme import tone
@@ -63,11 +63,11 @@ class ClaimDialog(FormDialog):
         self.kind = self.add("&Kind:", EnumCombo(ExpenseKind, "Kind of expense", value=kind))
         self.incurred = self.add("&Date:", UkDateEdit("Date incurred", claim.incurred_on if claim
                                                       else prefill.get("incurred_on") or clock.today(), required=True))
-        self.description = self.add("D&escription:", line("Description", claim.description if claim
-                                                          else prefill.get("description"), max_length=300))
-        self.miles = self.add("&Miles:", line("Miles", service.miles_text(claim.miles_tenths) if claim else
-                                             prefill.get("miles"), max_length=10,
-                                             description="Miles travelled, to one decimal place"))
+        self.description = self.add("D&escription:", line_edit("Description", claim.description if claim
+                                                               else prefill.get("description"), max_length=300))
+        self.miles = self.add("&Miles:", line_edit("Miles", service.miles_text(claim.miles_tenths) if claim else
+                                                  prefill.get("miles"), max_length=10,
+                                                  description="Miles travelled, to one decimal place"))
         self.passengers = self.add("&Passengers:", spin(
             "Passengers", 0, service.MAX_PASSENGERS, int((claim.passengers if claim else prefill.get("passengers")) or 0),
             "Passengers carried on the journey (5p a mile each)"))
@@ -191,7 +191,7 @@ def _tell_quiet(state, claim) -> None:
 class ReasonDialog(FormDialog):
     def __init__(self, parent, title: str, label: str, description: str, *, ok_text: str, on_save):
         super().__init__(title, parent, ok_text=ok_text, on_save=lambda: on_save(self.text.text()))
-        self.text = self.add(f"&{label}:", line(label, description=description, max_length=300))
+        self.text = self.add(f"&{label}:", line_edit(label, description=description, max_length=300))
 
 
 class DateDialog(FormDialog):

@@ -37,14 +37,8 @@ from lived_experience.recruitment import equality as eq_service
 from lived_experience.recruitment import pipeline
 from lived_experience.recruitment.windows import window_choices
 from lived_experience.security.permissions import Perm
-from ui.common.forms import EnumCombo, FormDialog, UkDateEdit, a11y
+from ui.common.forms import EnumCombo, FormDialog, UkDateEdit, a11y, check_box, line_edit
 from ui.recruitment.common import name_inner_widgets
-
-
-def _line(value: str | None, name: str, description: str, *, max_length: int = 200) -> QLineEdit:
-    w = QLineEdit(value or "")
-    w.setMaxLength(max_length)
-    return a11y(w, name, description)
 
 
 def _text(value: str | None, name: str, description: str, *, height: int = 70) -> QPlainTextEdit:
@@ -53,12 +47,6 @@ def _text(value: str | None, name: str, description: str, *, height: int = 70) -
     w.setMaximumHeight(height * 2)
     w.setMinimumHeight(height)
     return a11y(w, name, description)
-
-
-def _check(text: str, checked: bool, description: str) -> QCheckBox:
-    b = QCheckBox(text)
-    b.setChecked(bool(checked))
-    return a11y(b, text.replace("&", ""), description)
 
 
 def _form_page() -> tuple[QWidget, QFormLayout]:
@@ -97,22 +85,24 @@ class ApplicantDialog(FormDialog):
 
         # -- the person ---------------------------------------------------------------------------
         page, f = _form_page()
-        self.first = _line(p.first_name, "First name", "The applicant's first name", max_length=100)
-        self.last = _line(p.last_name, "Last name", "The applicant's last name", max_length=100)
-        self.preferred = _line(p.preferred_name, "Known as", "The name they like to be called", max_length=100)
-        self.pronouns = _line(p.pronouns, "Pronouns", "For example she/her", max_length=40)
+        self.first = line_edit("First name", p.first_name, description="The applicant's first name", max_length=100)
+        self.last = line_edit("Last name", p.last_name, description="The applicant's last name", max_length=100)
+        self.preferred = line_edit("Known as", p.preferred_name, description="The name they like to be called",
+                                   max_length=100)
+        self.pronouns = line_edit("Pronouns", p.pronouns, description="For example she/her", max_length=40)
         self.dob = UkDateEdit("Date of birth", p.date_of_birth)
-        self.email = _line(p.email, "Email", "Email address", max_length=254)
-        self.phone = _line(display_phone(p.phone) if p.phone else "", "Phone", "Main phone number", max_length=32)
-        self.phone_alt = _line(display_phone(p.phone_alt) if p.phone_alt else "", "Other phone",
-                               "Another phone number", max_length=32)
-        self.address1 = _line(p.address_line1, "Address", "First line of the address")
-        self.address2 = _line(p.address_line2, "Address line 2", "Second line of the address")
-        self.town = _line(p.town, "Town", "Town or city", max_length=100)
-        self.postcode = _line(p.postcode, "Home postcode", "Where they live: decides if they live in LLR",
-                              max_length=12)
-        self.work_postcode = _line(p.work_postcode, "Work postcode", "Where they work: decides if they work in LLR",
-                                   max_length=12)
+        self.email = line_edit("Email", p.email, description="Email address", max_length=254)
+        self.phone = line_edit("Phone", display_phone(p.phone) if p.phone else "", description="Main phone number",
+                               max_length=32)
+        self.phone_alt = line_edit("Other phone", display_phone(p.phone_alt) if p.phone_alt else "",
+                                   description="Another phone number", max_length=32)
+        self.address1 = line_edit("Address", p.address_line1, description="First line of the address")
+        self.address2 = line_edit("Address line 2", p.address_line2, description="Second line of the address")
+        self.town = line_edit("Town", p.town, description="Town or city", max_length=100)
+        self.postcode = line_edit("Home postcode", p.postcode,
+                                  description="Where they live: decides if they live in LLR", max_length=12)
+        self.work_postcode = line_edit("Work postcode", p.work_postcode,
+                                       description="Where they work: decides if they work in LLR", max_length=12)
         for label, w in (("&First name:", self.first), ("&Last name:", self.last), ("Known &as:", self.preferred),
                          ("Pronouns:", self.pronouns), ("&Date of birth:", self.dob), ("&Email:", self.email),
                          ("&Phone:", self.phone), ("Other phone:", self.phone_alt), ("Address:", self.address1),
@@ -129,18 +119,18 @@ class ApplicantDialog(FormDialog):
         page, f = _form_page()
         self.preferred_contact = EnumCombo(ContactMethod, "Preferred contact", value=p.preferred_contact,
                                            empty="Not said")
-        self.safe_email = _check("Safe to email", p.safe_email, "Tick if it is safe to email them")
-        self.safe_phone = _check("Safe to phone", p.safe_to_phone, "Tick if it is safe to phone them")
-        self.safe_voicemail = _check("Safe to leave a voicemail", p.safe_voicemail,
-                                     "Tick if a voicemail can be left")
-        self.safe_text = _check("Safe to text", p.safe_text, "Tick if text messages are safe")
-        self.safe_post = _check("Safe to write to the address", p.safe_post, "Tick if letters are safe")
-        self.times_to_avoid = _line(p.times_to_avoid, "Times to avoid", "When not to contact them")
-        self.interpreter = _line(p.interpreter_language, "Interpreter language",
-                                 "The language of an interpreter they need", max_length=60)
-        self.bsl = _check("Needs a BSL interpreter", p.needs_bsl, "Tick if they need British Sign Language")
+        self.safe_email = check_box("Safe to email", p.safe_email, "Tick if it is safe to email them")
+        self.safe_phone = check_box("Safe to phone", p.safe_to_phone, "Tick if it is safe to phone them")
+        self.safe_voicemail = check_box("Safe to leave a voicemail", p.safe_voicemail,
+                                        "Tick if a voicemail can be left")
+        self.safe_text = check_box("Safe to text", p.safe_text, "Tick if text messages are safe")
+        self.safe_post = check_box("Safe to write to the address", p.safe_post, "Tick if letters are safe")
+        self.times_to_avoid = line_edit("Times to avoid", p.times_to_avoid, description="When not to contact them")
+        self.interpreter = line_edit("Interpreter language", p.interpreter_language,
+                                     description="The language of an interpreter they need", max_length=60)
+        self.bsl = check_box("Needs a BSL interpreter", p.needs_bsl, "Tick if they need British Sign Language")
         self.access = _text(p.accessibility_needs, "Access needs", "Anything that helps them take part", height=50)
-        self.support = _line(p.support_person, "Support person", "Someone who may come with them")
+        self.support = line_edit("Support person", p.support_person, description="Someone who may come with them")
         f.addRow("Preferred contact:", self.preferred_contact)
         for w in (self.safe_email, self.safe_phone, self.safe_voicemail, self.safe_text, self.safe_post):
             f.addRow("", w)
@@ -168,25 +158,26 @@ class ApplicantDialog(FormDialog):
             self.window_box.setEnabled(False)
         self.received = UkDateEdit("Received on", a.received_on or clock.today(), required=True)
         self.how_heard = EnumCombo(Channel, "How they heard", value=a.how_heard, empty="Not stated")
-        self.how_other = _line(a.how_heard_other, "How they heard (other)", "In their words, when 'Other'")
+        self.how_other = line_edit("How they heard (other)", a.how_heard_other,
+                                   description="In their words, when 'Other'")
         self.basis = EnumCombo(Basis, "Basis of lived experience", value=a.basis, empty="Not given")
-        self.organisation = _line(a.organisation_name, "Organisation",
-                                  "The organisation of a voluntary or statutory sector representative")
+        self.organisation = line_edit("Organisation", a.organisation_name,
+                                      description="The organisation of a voluntary or statutory sector representative")
         areas = QWidget()
         grid = QGridLayout(areas)
         grid.setContentsMargins(0, 0, 0, 0)
         chosen = {ExperienceArea(x): t for x, t in a.experience}
         self.area_boxes: dict[ExperienceArea, QCheckBox] = {}
         for i, area in enumerate(ExperienceArea):
-            box = _check(area.label, area in chosen, f"Tick if they have experience of {area.label.lower()}")
+            box = check_box(area.label, area in chosen, f"Tick if they have experience of {area.label.lower()}")
             self.area_boxes[area] = box
             grid.addWidget(box, i // 2, i % 2)
-        self.area_other = _line(chosen.get(ExperienceArea.OTHER), "Other experience",
-                                "The other area of experience, in their words")
+        self.area_other = line_edit("Other experience", chosen.get(ExperienceArea.OTHER),
+                                    description="The other area of experience, in their words")
         self.method = EnumCombo(SelectionMethod, "Selection method", value=a.selection_method, empty="Not chosen yet")
-        self.video_ref = _line(a.video_reference, "Video location",
-                               "A link or file reference to their video (the video itself is not stored)",
-                               max_length=500)
+        self.video_ref = line_edit("Video location", a.video_reference,
+                                   description="A link or file reference to their video (the video itself is not stored)",
+                                   max_length=500)
         self.statement = _text(a.statement, "Statement", "What they wrote about why they want to join")
         self.availability = _text(a.availability, "Availability", "When they can take part", height=40)
         f.addRow("&Recruitment window:", self.window_box)
@@ -214,8 +205,8 @@ class ApplicantDialog(FormDialog):
             for q in eq_service.QUESTIONS:
                 self.eq_boxes[q.key] = equality_combo(q, None)
                 f.addRow(f"{q.short}:", self.eq_boxes[q.key])
-            self.eq_detail = _line("", "Ethnic group in their words", "Optional detail of their ethnic group",
-                                   max_length=120)
+            self.eq_detail = line_edit("Ethnic group in their words", "",
+                                       description="Optional detail of their ethnic group", max_length=120)
             f.addRow("", self.eq_detail)
             self.tabs.addTab(page, "E&quality monitoring")
         name_inner_widgets(self)
@@ -322,8 +313,8 @@ class EligibilityDialog(FormDialog):
         self.code = self.add("Reason &code:", EnumCombo(
             DecisionReason, "Reason code if not eligible", value=DecisionReason.OUTSIDE_AREA
             if v.residence.value != "in_llr" else DecisionReason.NOT_VICTIM_PERSPECTIVE))
-        self.move = _check("Also move the application on", detail.stage is Stage.RECEIVED,
-                           "Eligible: to 'eligibility checked'. Not eligible: to 'unsuccessful'")
+        self.move = check_box("Also move the application on", detail.stage is Stage.RECEIVED,
+                              "Eligible: to 'eligibility checked'. Not eligible: to 'unsuccessful'")
         self.move.setEnabled(detail.stage is Stage.RECEIVED)
         self.form.addRow("", self.move)
         self.decision.currentIndexChanged.connect(self._decision_changed)
