@@ -29,21 +29,31 @@ def integrity_problems(path: Path, *, quick: bool = False) -> list[str]:
     return [] if rows == ["ok"] else rows
 
 
-def online_backup(source: Path, destination: Path, progress=None) -> Path:
+def _plain_connect(path: Path, *, read_only: bool = False) -> sqlite3.Connection:
+    if read_only:
+        return sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=10)
+    return sqlite3.connect(path)
+
+
+def online_backup(source: Path, destination: Path, progress=None, *, connect=None, check=None) -> Path:
     """Copy ``source`` to ``destination`` with the online backup API, then check the copy.
 
     The copy is written beside the destination and renamed into place only once
     it passes ``integrity_check``, so a half-written backup never looks complete.
     ``progress(done_pages, total_pages)`` is called as pages are copied.
+    ``connect(path, read_only=...)`` and ``check(path)`` default to plain SQLite;
+    the encrypted database passes its own (same passphrase on both sides).
     """
+    connect = connect or _plain_connect
+    check = check or integrity_problems
     destination = Path(destination)
     destination.parent.mkdir(parents=True, exist_ok=True)
     partial = destination.with_name(destination.name + ".partial")
     with contextlib.suppress(FileNotFoundError):
         partial.unlink()
-    src = sqlite3.connect(f"file:{source}?mode=ro", uri=True, timeout=10)
+    src = connect(source, read_only=True)
     try:
-        dst = sqlite3.connect(partial)
+        dst = connect(partial)
         try:
             def _progress(_status, remaining, total):
                 if progress:
@@ -57,7 +67,7 @@ def online_backup(source: Path, destination: Path, progress=None) -> Path:
             dst.close()
     finally:
         src.close()
-    problems = integrity_problems(partial)
+    problems = check(partial)
     if problems:
         partial.unlink(missing_ok=True)
         raise BackupError("the backup copy failed its integrity check: " + "; ".join(problems[:3]))

@@ -145,34 +145,11 @@ def integrity_problems(path: Path, passphrase: str | None, *, quick: bool = Fals
 
 def backup(source: Path, destination: Path, passphrase: str | None, progress=None) -> Path:
     """An online backup (plain, or encrypted with the same passphrase), checked before it is renamed into place."""
-    from db.backup import BackupError
+    from db.backup import online_backup
 
-    destination = Path(destination)
-    destination.parent.mkdir(parents=True, exist_ok=True)
-    partial = destination.with_name(destination.name + ".partial")
-    with contextlib.suppress(FileNotFoundError):
-        partial.unlink()
-    src = connect(source, passphrase, read_only=True)
-    try:
-        dst = connect(partial, passphrase)
-        try:
-            def _progress(_status, remaining, total):
-                if progress:
-                    progress(total - remaining, total)
-
-            src.backup(dst, pages=256, progress=_progress)
-            dst.execute("PRAGMA journal_mode = DELETE")
-            dst.commit()
-        finally:
-            dst.close()
-    finally:
-        src.close()
-    problems = integrity_problems(partial, passphrase)
-    if problems:
-        partial.unlink(missing_ok=True)
-        raise BackupError("the backup copy failed its integrity check: " + "; ".join(problems[:3]))
-    os.replace(partial, destination)
-    return destination
+    return online_backup(source, destination, progress,
+                         connect=lambda path, read_only=False: connect(path, passphrase, read_only=read_only),
+                         check=lambda path: integrity_problems(path, passphrase))
 
 
 def validate_passphrase(passphrase: str) -> None:
