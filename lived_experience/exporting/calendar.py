@@ -33,6 +33,7 @@ from lived_experience.core.context import AppContext
 from lived_experience.core.errors import UserError
 from lived_experience.core.formatting import uk_date
 from lived_experience.core.uow import get_or_404, unit_of_work
+from lived_experience.exporting.files import check_output
 from lived_experience.meetings import timing
 from lived_experience.security import audit
 from lived_experience.security.guard import require
@@ -174,13 +175,7 @@ def export_calendar(ctx: AppContext, output: str | Path, *, meeting_id: int | No
     """Write one meeting (``meeting_id``) or the meetings starting on UK dates
     ``date_from``..``date_to`` (inclusive; either may be open) as an .ics file."""
     require(ctx, Perm.EXPORT, entity="meeting", entity_id=meeting_id)
-    output = Path(output)
-    if output.suffix.lower() != ".ics":
-        raise UserError("The calendar file must end in .ics (for example meetings.ics).")
-    if output.is_dir():
-        raise UserError(f"{output} is a folder: give the calendar file a name.")
-    if not output.parent.exists():
-        raise UserError(f"The folder {output.parent} does not exist.")
+    output = check_output(Path(output), ".ics", "meetings.ics")
     if meeting_id is not None and (date_from or date_to):
         raise UserError("Give either one meeting or a range of dates, not both.")
     if date_from and date_to and date_to < date_from:

@@ -64,6 +64,7 @@ from lived_experience.core.context import AppContext
 from lived_experience.core.errors import UserError
 from lived_experience.core.formatting import uk_date, uk_datetime, uk_time
 from lived_experience.core.uow import get_or_404, unit_of_work
+from lived_experience.exporting.files import check_output
 from lived_experience.meetings import timing
 from lived_experience.meetings.agenda import (
     agenda_rows,
@@ -769,13 +770,7 @@ def export_pack(ctx: AppContext, meeting_id: int, output: str | Path, *, pseudon
                 large_print: bool = False, progress: Callable[[int, int], None] | None = None) -> PackResult:
     """Write the meeting pack to ``output`` (atomically) and audit the export."""
     require(ctx, Perm.EXPORT, entity="meeting", entity_id=meeting_id)
-    output = Path(output)
-    if output.suffix.lower() != ".pdf":
-        raise UserError("The pack must be saved as a .pdf file (for example meeting-pack.pdf).")
-    if output.is_dir():
-        raise UserError(f"{output} is a folder: give the pack a file name.")
-    if not output.parent.exists():
-        raise UserError(f"The folder {output.parent} does not exist.")
+    output = check_output(Path(output), ".pdf", "meeting-pack.pdf")
     report = progress or (lambda _d, _t: None)
     report(0, 100)
     data = gather(ctx, meeting_id)

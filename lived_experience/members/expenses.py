@@ -535,11 +535,7 @@ def export_finance(ctx: AppContext, output: Path, *, start: dt.date | None = Non
     from lived_experience.exporting import xlsx
 
     require(ctx, Perm.EXPORT, entity="expense_claim")
-    output = Path(output)
-    if output.suffix.lower() != ".xlsx":
-        raise UserError("The export must be an .xlsx file (for example expenses.xlsx).")
-    if output.is_dir():
-        raise UserError(f"{output} is a folder: give the file a name.")
+    output = xlsx.check_output(Path(output), ".xlsx", "finance.xlsx")
     wanted = {ExpenseStatus.parse(x).value for x in statuses} if statuses else None
     settings = load_settings(ctx)
     marking = settings.protective_marking
@@ -602,11 +598,7 @@ def export_finance(ctx: AppContext, output: Path, *, start: dt.date | None = Non
         ("Exported", uk_datetime(clock.now())),
         ("Exported by", ctx.actor.display_name),
     ])
-    try:
-        output.parent.mkdir(parents=True, exist_ok=True)
-        xlsx.save(wb, output)
-    except OSError as exc:
-        raise UserError(f"The workbook could not be written to {output}: {exc.strerror}.") from None
+    xlsx.save(wb, output)
     with unit_of_work(ctx) as s:
         audit.record(s, ctx.actor, "export", entity="expense_claim",
                      detail=f"finance export: {total} claims to {audit.where(output)}",

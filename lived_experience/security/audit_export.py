@@ -8,7 +8,6 @@ from pathlib import Path
 
 from lived_experience.core import clock
 from lived_experience.core.context import AppContext
-from lived_experience.core.errors import UserError
 from lived_experience.core.formatting import uk_datetime
 from lived_experience.core.uow import unit_of_work
 from lived_experience.exporting import xlsx
@@ -43,11 +42,7 @@ def export_audit(ctx: AppContext, output: Path, *, filters: dict | None = None, 
     """The audit log (filtered as on screen) as a marked workbook. Administrators only; audited."""
     require(ctx, Perm.AUDIT_READ, entity="audit_event")
     require(ctx, Perm.EXPORT, entity="audit_event")
-    output = Path(output).expanduser()
-    if output.suffix.lower() != ".xlsx":
-        raise UserError("The audit export must be an .xlsx file (for example audit.xlsx).")
-    if output.is_dir():
-        raise UserError(f"{output} is a folder: give the file a name.")
+    output = xlsx.check_output(Path(output).expanduser(), ".xlsx", "audit-log.xlsx")
     spec = registry.get("audit")
     page = list_all(ctx, "audit", text=text, filters=filters, sort="id", descending=False)
     with unit_of_work(ctx, readonly=True) as s:
@@ -69,11 +64,7 @@ def export_audit(ctx: AppContext, output: Path, *, filters: dict | None = None, 
         ("Exported", uk_datetime(clock.now())),
         ("Exported by", ctx.actor.display_name),
     ])
-    try:
-        output.parent.mkdir(parents=True, exist_ok=True)
-        xlsx.save(wb, output)
-    except OSError as exc:
-        raise UserError(f"The workbook could not be written to {output}: {exc.strerror}.") from None
+    xlsx.save(wb, output)
     with unit_of_work(ctx) as s:
         audit.record(s, ctx.actor, "export", entity=spec.entity, fields=[c.key for c in columns],
                      detail=f"audit log: {total} events to {audit.where(output)}"[:500])

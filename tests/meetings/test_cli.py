@@ -51,12 +51,12 @@ def test_export_pack_and_its_editions(home, tmp_path):
     (["export-pack", "999", "--output", "{tmp}/x.pdf"], "There is no meeting with id 999."),
     (["export-pack", "ten", "--output", "{tmp}/x.pdf"], "'ten' is not a meeting id"),
     (["export-pack", "10", "--output", "{tmp}/missing/x.pdf"], "does not exist"),
-    (["export-pack", "10", "--output", "/proc/x.pdf"], "cannot be written"),
+    (["export-pack", "10", "--output", "/proc/x.pdf"], "is read-only"),
     (["export-pack", "10", "--output", "{tmp}/x.docx"], ".pdf"),
     (["export-calendar", "--output", "{tmp}/c.ics", "--from", "31/02/2026"], "is not a date"),
     (["export-calendar", "--output", "{tmp}/c.ics", "--to", "tomorrow"], "is not a date"),
     (["export-calendar", "--output", "{tmp}/c.ics", "--meeting", "999"], "There is no meeting with id 999."),
-    (["export-calendar", "--output", "/proc/c.ics"], "cannot be written"),
+    (["export-calendar", "--output", "/proc/c.ics"], "is read-only"),
     (["export-calendar", "--output", "{tmp}/c.ics", "--from", "01/01/2040"], "no meetings"),
 ])
 def test_mistakes_exit_2_with_one_plain_line(home, tmp_path, args, message):
