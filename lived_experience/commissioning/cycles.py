@@ -36,6 +36,7 @@ from lived_experience.core.uow import check_version, get_or_404, unit_of_work
 from lived_experience.security import audit
 from lived_experience.security.guard import require
 from lived_experience.security.permissions import Perm
+from lived_experience.security.records import delete_record
 
 K = CycleActivityKind
 STAGE_ACTIVITIES: dict[CycleStage, tuple[CycleActivityKind, ...]] = {
@@ -343,12 +344,7 @@ def update_activity(ctx: AppContext, activity_id: int, data: ActivityInput, expe
 
 
 def delete_activity(ctx: AppContext, activity_id: int, expected_version: int | None) -> None:
-    require(ctx, Perm.WRITE, entity="cycle_activity", entity_id=activity_id)
-    with unit_of_work(ctx) as s:
-        a = get_or_404(s, CycleActivity, activity_id, "activity")
-        check_version(s, a, expected_version, "activity")
-        s.delete(a)
-        audit.record(s, ctx.actor, "cycle.activity.delete", entity="cycle_activity", entity_id=activity_id)
+    delete_record(ctx, CycleActivity, activity_id, expected_version, what="activity", action="cycle.activity.delete")
 
 
 # -- decisions ------------------------------------------------------------------------------
@@ -433,12 +429,7 @@ def update_decision(ctx: AppContext, decision_id: int, data: DecisionInput, expe
 
 
 def delete_decision(ctx: AppContext, decision_id: int, expected_version: int | None) -> None:
-    require(ctx, Perm.WRITE, entity="commissioning_decision", entity_id=decision_id)
-    with unit_of_work(ctx) as s:
-        d = get_or_404(s, CommissioningDecision, decision_id, "decision")
-        check_version(s, d, expected_version, "decision")
-        s.delete(d)
-        audit.record(s, ctx.actor, "decision.delete", entity="commissioning_decision", entity_id=decision_id)
+    delete_record(ctx, CommissioningDecision, decision_id, expected_version, what="decision", action="decision.delete")
 
 
 @dataclass(frozen=True)

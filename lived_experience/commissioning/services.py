@@ -27,6 +27,7 @@ from lived_experience.core.uow import check_version, get_or_404, unit_of_work
 from lived_experience.security import audit
 from lived_experience.security.guard import require
 from lived_experience.security.permissions import Perm
+from lived_experience.security.records import delete_record
 
 # Words that say nothing about what a service does.
 _STOP = frozenset(["a", "an", "and", "the", "of", "for", "to", "in", "on", "with", "by", "at", "from", "service", "services", "support", "victims", "victim", "leicester", "leicestershire", "rutland", "llr", "county", "city", "provision", "project", "pilot", "contract"])
@@ -342,9 +343,4 @@ def update_visit(ctx: AppContext, visit_id: int, data: VisitInput, expected_vers
 
 
 def delete_visit(ctx: AppContext, visit_id: int, expected_version: int | None) -> None:
-    require(ctx, Perm.WRITE, entity="due_diligence_visit", entity_id=visit_id)
-    with unit_of_work(ctx) as s:
-        v = get_or_404(s, DueDiligenceVisit, visit_id, "due-diligence visit")
-        check_version(s, v, expected_version, "visit")
-        s.delete(v)
-        audit.record(s, ctx.actor, "visit.delete", entity="due_diligence_visit", entity_id=visit_id)
+    delete_record(ctx, DueDiligenceVisit, visit_id, expected_version, what="due-diligence visit", action="visit.delete")

@@ -29,6 +29,7 @@ from lived_experience.meetings import timing
 from lived_experience.security import audit
 from lived_experience.security.guard import require
 from lived_experience.security.permissions import Perm
+from lived_experience.security.records import delete_record
 
 MAX_ITEM_MINUTES = 8 * 60
 
@@ -216,15 +217,8 @@ def save_agenda_item(ctx: AppContext, meeting_id: int, data: AgendaItemInput, *,
 
 
 def delete_agenda_item(ctx: AppContext, item_id: int, *, expected_version: int | None = None) -> None:
-    require(ctx, Perm.WRITE, entity="agenda_item", entity_id=item_id)
-    with unit_of_work(ctx) as s:
-        item = get_or_404(s, AgendaItem, item_id, "agenda item")
-        check_version(s, item, expected_version, "agenda item")
-        meeting_id = item.meeting_id
-        s.delete(item)
-        s.flush()
-        _renumber(s, meeting_id)
-        audit.record(s, ctx.actor, "agenda_item.delete", entity="agenda_item", entity_id=item_id)
+    delete_record(ctx, AgendaItem, item_id, expected_version, what="agenda item", action="agenda_item.delete",
+                  after=lambda s, item: _renumber(s, item.meeting_id))
 
 
 def _renumber(s, meeting_id: int, order: list[int] | None = None) -> None:
@@ -300,13 +294,7 @@ def attach_paper(ctx: AppContext, item_id: int, *, path: str | Path | None = Non
 
 
 def remove_paper(ctx: AppContext, paper_id: int, *, expected_version: int | None = None) -> None:
-    require(ctx, Perm.WRITE, entity="agenda_paper", entity_id=paper_id)
-    with unit_of_work(ctx) as s:
-        p = get_or_404(s, AgendaPaper, paper_id, "paper")
-        check_version(s, p, expected_version, "paper")
-        s.delete(p)
-        s.flush()
-        audit.record(s, ctx.actor, "agenda_paper.delete", entity="agenda_paper", entity_id=paper_id)
+    delete_record(ctx, AgendaPaper, paper_id, expected_version, what="paper", action="agenda_paper.delete")
 
 
 def paper_content(ctx: AppContext, paper_id: int) -> tuple[str, bytes]:
@@ -430,13 +418,7 @@ def set_action_status(ctx: AppContext, action_id: int, status: str, *, expected_
 
 
 def delete_action(ctx: AppContext, action_id: int, *, expected_version: int | None = None) -> None:
-    require(ctx, Perm.WRITE, entity="meeting_action", entity_id=action_id)
-    with unit_of_work(ctx) as s:
-        a = get_or_404(s, MeetingAction, action_id, "action")
-        check_version(s, a, expected_version, "action")
-        s.delete(a)
-        s.flush()
-        audit.record(s, ctx.actor, "meeting_action.delete", entity="meeting_action", entity_id=action_id)
+    delete_record(ctx, MeetingAction, action_id, expected_version, what="action", action="meeting_action.delete")
 
 
 def decisions(ctx: AppContext, meeting_id: int) -> list[DecisionRow]:
@@ -478,10 +460,4 @@ def save_decision(ctx: AppContext, meeting_id: int, text: str, *, agenda_item_id
 
 
 def delete_decision(ctx: AppContext, decision_id: int, *, expected_version: int | None = None) -> None:
-    require(ctx, Perm.WRITE, entity="meeting_decision", entity_id=decision_id)
-    with unit_of_work(ctx) as s:
-        d = get_or_404(s, MeetingDecision, decision_id, "decision")
-        check_version(s, d, expected_version, "decision")
-        s.delete(d)
-        s.flush()
-        audit.record(s, ctx.actor, "meeting_decision.delete", entity="meeting_decision", entity_id=decision_id)
+    delete_record(ctx, MeetingDecision, decision_id, expected_version, what="decision", action="meeting_decision.delete")
