@@ -106,24 +106,31 @@ def test_cancelling_the_first_run_closes_the_window(qtbot, sqlite_ctx, interacti
     assert not w.isVisible() and accounts.count_accounts(sqlite_ctx) == 0
 
 
-@pytest.mark.parametrize("name", ["FirstAdminDialog", "SignInDialog", "ChangePasswordDialog"])
+@pytest.mark.parametrize("name", ["FirstAdminDialog", "SignInDialog", "ChangePasswordDialog", "LockDialog",
+                                  "PassphraseDialog"])
 def test_the_sign_in_dialogs_are_wide_enough_to_read(qtbot, state, name):
     """The first administrator's dialog opened about 240 px wide: its introduction a narrow column, its last
-    words cut off. Each dialog is wide enough for lines of sixty characters or so, and shows all its words."""
+    words cut off. Each dialog (sign-in, unlock, passphrase) is wide enough for lines of sixty characters or
+    so, and shows all its words."""
     from PySide6.QtWidgets import QLabel
 
-    from ui.security import signin
+    from ui.security import lock, passphrase, signin
 
-    dlg = getattr(signin, name)(state)
+    if name == "PassphraseDialog":
+        dlg = passphrase.PassphraseDialog()
+    else:
+        dlg = getattr(lock if name == "LockDialog" else signin, name)(state)
     qtbot.addWidget(dlg)
     dlg.show()
     qtbot.waitExposed(dlg)
-    dlg.message.setText("The two passwords are not the same.")
+    if hasattr(dlg, "message"):
+        dlg.message.setText("The two passwords are not the same.")
     QApplication.processEvents()
     assert dlg.width() >= 60 * dlg.fontMetrics().averageCharWidth()
     for label in dlg.findChildren(QLabel):
         if label.isVisible() and label.wordWrap():
             assert label.height() >= label.heightForWidth(label.width()), label.text()[:40]
+    dlg.done(0) if name != "LockDialog" else dlg.hide()
 
 
 def test_sign_in_dialog_and_a_forced_password_change(qtbot, state, monkeypatch):

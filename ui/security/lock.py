@@ -21,7 +21,6 @@ from PySide6.QtWidgets import (
     QFormLayout,
     QHBoxLayout,
     QLabel,
-    QLineEdit,
     QPushButton,
     QVBoxLayout,
     QWidget,
@@ -29,7 +28,7 @@ from PySide6.QtWidgets import (
 
 from lived_experience.security import accounts
 from ui.common.forms import a11y
-from ui.theme import tone
+from ui.security.widgets import message_label, password_edit, readable_width
 
 INPUT_EVENTS = frozenset({
     QEvent.Type.KeyPress, QEvent.Type.KeyRelease, QEvent.Type.MouseButtonPress, QEvent.Type.MouseButtonRelease,
@@ -79,6 +78,7 @@ class LockDialog(QDialog):
         self.setAccessibleName("Unlock Lived Experience")
         self.setWindowModality(Qt.WindowModality.ApplicationModal)
         self.setWindowFlag(Qt.WindowType.WindowCloseButtonHint, False)
+        readable_width(self)
         lay = QVBoxLayout(self)
         actor = state.ctx.actor
         intro = QLabel(f"Locked after a period without use, to protect the personal data on screen.\n"
@@ -87,15 +87,10 @@ class LockDialog(QDialog):
         intro.setWordWrap(True)
         lay.addWidget(intro)
         form = QFormLayout()
-        self.password = QLineEdit()
-        self.password.setEchoMode(QLineEdit.EchoMode.Password)
-        a11y(self.password, "Password", "Your password, to unlock the app")
+        self.password = password_edit("Password", "Your password, to unlock the app")
         form.addRow("&Password:", self.password)
         lay.addLayout(form)
-        self.message = QLabel()
-        self.message.setWordWrap(True)
-        tone(self.message, "danger")
-        self.message.setAccessibleName("Problem")
+        self.message = message_label()
         lay.addWidget(self.message)
         row = QHBoxLayout()
         self.quit_button = a11y(QPushButton("&Quit Lived Experience"), "Quit Lived Experience",

@@ -7,9 +7,9 @@ passphrase from ``LIVED_EXPERIENCE_DB_PASSPHRASE`` or typed into this dialog.
 
 from __future__ import annotations
 
-from PySide6.QtWidgets import QDialog, QDialogButtonBox, QFormLayout, QLabel, QLineEdit, QVBoxLayout
+from PySide6.QtWidgets import QDialog, QFormLayout, QLabel, QVBoxLayout
 
-from ui.common.forms import a11y
+from ui.security.widgets import ok_cancel, password_edit, readable_width
 
 
 class PassphraseDialog(QDialog):
@@ -17,23 +17,16 @@ class PassphraseDialog(QDialog):
         super().__init__(parent)
         self.setWindowTitle("Encrypted database")
         self.setAccessibleName("Passphrase for the encrypted database")
+        readable_width(self)
         lay = QVBoxLayout(self)
         intro = QLabel("This database is encrypted. Type its passphrase to open it.")
         intro.setWordWrap(True)
         lay.addWidget(intro)
         form = QFormLayout()
-        self.passphrase = QLineEdit()
-        self.passphrase.setEchoMode(QLineEdit.EchoMode.Password)
-        a11y(self.passphrase, "Passphrase", "The passphrase the database was encrypted with")
+        self.passphrase = password_edit("Passphrase", "The passphrase the database was encrypted with")
         form.addRow("&Passphrase:", self.passphrase)
         lay.addLayout(form)
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
-        ok = buttons.button(QDialogButtonBox.StandardButton.Ok)
-        ok.setText("Open")
-        a11y(ok, "Open", "Open the encrypted database with this passphrase")
-        a11y(buttons.button(QDialogButtonBox.StandardButton.Cancel), "Cancel", "Do not open the database")
-        buttons.accepted.connect(self.accept)
-        buttons.rejected.connect(self.reject)
+        buttons = ok_cancel(self, "Open", "Open the encrypted database with this passphrase", "Do not open the database", self.accept)
         lay.addWidget(buttons)
 
 

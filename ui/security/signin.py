@@ -11,7 +11,6 @@ from __future__ import annotations
 
 from PySide6.QtWidgets import (
     QDialog,
-    QDialogButtonBox,
     QFormLayout,
     QLabel,
     QLineEdit,
@@ -21,29 +20,7 @@ from PySide6.QtWidgets import (
 from lived_experience.core.errors import UserError
 from lived_experience.security import accounts
 from ui.common.forms import a11y
-from ui.theme import tone
-
-
-def _password_edit(name: str, description: str) -> QLineEdit:
-    edit = QLineEdit()
-    edit.setEchoMode(QLineEdit.EchoMode.Password)
-    a11y(edit, name, description)
-    return edit
-
-
-def _readable_width(dialog: QDialog, chars: int = 64) -> None:
-    """Wide enough for lines of about ``chars`` characters in the dialog's font, so the introduction and a
-    problem read in a few lines, not a narrow column (and grow with a larger system font)."""
-    dialog.setMinimumWidth(dialog.fontMetrics().averageCharWidth() * chars)
-
-
-def _message_label() -> QLabel:
-    label = QLabel()
-    label.setObjectName("formError")
-    label.setWordWrap(True)
-    tone(label, "danger")
-    a11y(label, "Problem", "What needs putting right before you can go on")
-    return label
+from ui.security.widgets import message_label, ok_cancel, password_edit, readable_width
 
 
 class SignInDialog(QDialog):
@@ -52,7 +29,7 @@ class SignInDialog(QDialog):
         self.state = state
         self.setWindowTitle("Sign in to Lived Experience")
         self.setAccessibleName("Sign in")
-        _readable_width(self)
+        readable_width(self)
         lay = QVBoxLayout(self)
         intro = QLabel("This database holds special category personal data. Sign in with your own account.")
         intro.setWordWrap(True)
@@ -60,19 +37,13 @@ class SignInDialog(QDialog):
         form = QFormLayout()
         self.username = QLineEdit()
         a11y(self.username, "User name", "Your Lived Experience user name")
-        self.password = _password_edit("Password", "Your password")
+        self.password = password_edit("Password", "Your password")
         form.addRow("&User name:", self.username)
         form.addRow("&Password:", self.password)
         lay.addLayout(form)
-        self.message = _message_label()
+        self.message = message_label()
         lay.addWidget(self.message)
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
-        ok = buttons.button(QDialogButtonBox.StandardButton.Ok)
-        ok.setText("Sign in")
-        a11y(ok, "Sign in", "Check the password and open the app")
-        a11y(buttons.button(QDialogButtonBox.StandardButton.Cancel), "Cancel", "Close the app without signing in")
-        buttons.accepted.connect(self.try_sign_in)
-        buttons.rejected.connect(self.reject)
+        buttons = ok_cancel(self, "Sign in", "Check the password and open the app", "Close the app without signing in", self.try_sign_in)
         lay.addWidget(buttons)
 
     def try_sign_in(self) -> None:
@@ -96,7 +67,7 @@ class FirstAdminDialog(QDialog):
         self.state = state
         self.setWindowTitle("Set up Lived Experience: the first administrator")
         self.setAccessibleName("Create the first administrator")
-        _readable_width(self, 80)  # the longest introduction of the three
+        readable_width(self, 80)  # the longest introduction of the three
         lay = QVBoxLayout(self)
         intro = QLabel(
             "<b>Welcome.</b> This database has no staff accounts yet. Create the first administrator: "
@@ -108,22 +79,16 @@ class FirstAdminDialog(QDialog):
         form = QFormLayout()
         self.username = a11y(QLineEdit(), "User name", "The name you will sign in with (no spaces)")
         self.display_name = a11y(QLineEdit(), "Your name", "Your name as shown in the app and the audit log")
-        self.password = _password_edit("Password", f"At least {accounts.MIN_PASSWORD} characters")
-        self.confirm = _password_edit("Password again", "Type the same password again")
+        self.password = password_edit("Password", f"At least {accounts.MIN_PASSWORD} characters")
+        self.confirm = password_edit("Password again", "Type the same password again")
         form.addRow("&User name:", self.username)
         form.addRow("Your &name:", self.display_name)
         form.addRow("&Password:", self.password)
         form.addRow("Password &again:", self.confirm)
         lay.addLayout(form)
-        self.message = _message_label()
+        self.message = message_label()
         lay.addWidget(self.message)
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
-        ok = buttons.button(QDialogButtonBox.StandardButton.Ok)
-        ok.setText("Create administrator")
-        a11y(ok, "Create administrator", "Create the account and sign in with it")
-        a11y(buttons.button(QDialogButtonBox.StandardButton.Cancel), "Cancel", "Close the app without setting it up")
-        buttons.accepted.connect(self.try_create)
-        buttons.rejected.connect(self.reject)
+        buttons = ok_cancel(self, "Create administrator", "Create the account and sign in with it", "Close the app without setting it up", self.try_create)
         lay.addWidget(buttons)
 
     def try_create(self) -> None:
@@ -152,7 +117,7 @@ class ChangePasswordDialog(QDialog):
         self.state = state
         self.setWindowTitle("Change your password")
         self.setAccessibleName("Change your password")
-        _readable_width(self)
+        readable_width(self)
         lay = QVBoxLayout(self)
         text = ("An administrator set your password. Choose your own before you go on."
                 if forced else "Change the password you sign in with.")
@@ -160,23 +125,17 @@ class ChangePasswordDialog(QDialog):
         intro.setWordWrap(True)
         lay.addWidget(intro)
         form = QFormLayout()
-        self.current = _password_edit("Current password", "The password you signed in with")
-        self.new = _password_edit("New password", f"At least {accounts.MIN_PASSWORD} characters")
-        self.confirm = _password_edit("New password again", "Type the new password again")
+        self.current = password_edit("Current password", "The password you signed in with")
+        self.new = password_edit("New password", f"At least {accounts.MIN_PASSWORD} characters")
+        self.confirm = password_edit("New password again", "Type the new password again")
         form.addRow("&Current password:", self.current)
         form.addRow("&New password:", self.new)
         form.addRow("New password &again:", self.confirm)
         lay.addLayout(form)
-        self.message = _message_label()
+        self.message = message_label()
         lay.addWidget(self.message)
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
-        ok = buttons.button(QDialogButtonBox.StandardButton.Ok)
-        ok.setText("Change password")
-        a11y(ok, "Change password", "Save the new password")
-        a11y(buttons.button(QDialogButtonBox.StandardButton.Cancel), "Cancel",
-             "Close the app" if forced else "Keep the current password")
-        buttons.accepted.connect(self.try_change)
-        buttons.rejected.connect(self.reject)
+        buttons = ok_cancel(self, "Change password", "Save the new password",
+                            "Close the app" if forced else "Keep the current password", self.try_change)
         lay.addWidget(buttons)
 
     def try_change(self) -> None:
