@@ -25,7 +25,9 @@ def attach_services(window: MainWindow, ctx: AppContext, interaction: Interactio
     from lived_experience.security import accounts
 
     state = AppState(ctx, interaction)
-    open_read_only_if_damaged(ctx)
+    # The check reads the whole file (0.3-0.5 s on a large database): it runs while the user types
+    # their password, and the window waits for it only before it shows any data.
+    check = _Background(lambda: open_read_only_if_damaged(ctx))
     probing = os.environ.get(PROBE) is not None
     # The start-up benchmark times an empty database, which has no accounts yet: it does not
     # stop at the first-administrator dialog (nothing else skips it).
@@ -33,9 +35,11 @@ def attach_services(window: MainWindow, ctx: AppContext, interaction: Interactio
         from ui.security.signin import ensure_signed_in
 
         window.loading.setText("Waiting for you to sign in…")
-        if not ensure_signed_in(window, state):
+        if not ensure_signed_in(window, state, before=check.join):
+            check.join()
             window.close()
             return state
+    check.join()
     window.attach(state)
     from ui.security.session import start_session
 
@@ -44,6 +48,29 @@ def attach_services(window: MainWindow, ctx: AppContext, interaction: Interactio
         offer_demo(window, state)
         session.start_daily_maintenance()
     return state
+
+
+class _Background:
+    """Run ``work`` on a plain thread (it touches no Qt object); ``join`` waits and re-raises its error."""
+
+    def __init__(self, work):
+        import threading
+
+        self._error: BaseException | None = None
+
+        def run():
+            try:
+                work()
+            except BaseException as exc:  # noqa: BLE001 - handed to the UI thread by join()
+                self._error = exc
+
+        self._thread = threading.Thread(target=run, name="startup-check", daemon=True)
+        self._thread.start()
+
+    def join(self) -> None:
+        self._thread.join()
+        if self._error is not None:
+            raise self._error
 
 
 def _demo_offer_key(state: AppState) -> str:

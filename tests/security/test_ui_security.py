@@ -408,6 +408,43 @@ def test_read_only_banner_leads_to_the_backups(qtbot, window, state):
     assert page.tabs.currentIndex() == page.TAB_KEYS.index("backups")
 
 
+def test_a_damaged_database_is_checked_while_signing_in_and_opens_read_only(qtbot, sqlite_ctx, interaction,
+                                                                            monkeypatch):
+    """The start-up check of the file runs while the sign-in dialog waits for the password; the window then
+    opens read-only, with the banner, and a change is refused."""
+    from lived_experience.core.context import SYSTEM
+    from lived_experience.maintenance import readonly
+    from tests.maintenance.test_restore import _damage
+    from ui.security import signin
+    from ui.shell.main_window import MainWindow
+    from ui.startup import attach_services
+
+    accounts.create_first_admin(sqlite_ctx, "boss", "Pat Boss", PW)
+    sqlite_ctx.actor = SYSTEM
+    _damage(sqlite_ctx)
+
+    def sign_in(dlg):
+        dlg.username.setText("boss")
+        dlg.password.setText(PW)
+        dlg.try_sign_in()
+        assert dlg.result(), dlg.message.text()
+        return dlg.result()
+
+    monkeypatch.setattr(signin.SignInDialog, "exec", sign_in)
+    w = MainWindow()
+    qtbot.addWidget(w)
+    w.show()
+    state = attach_services(w, sqlite_ctx, interaction)
+    assert state.ctx.actor.username == "boss"
+    assert readonly.is_read_only(sqlite_ctx.db)
+    assert w.session.banner is not None and w.session.banner.isVisible()
+    from PySide6.QtWidgets import QLabel
+
+    texts = [label.text() for label in w.session.banner.findChildren(QLabel)]
+    assert any(t.startswith("READ-ONLY: a check at start-up found damage") for t in texts), texts
+    w.close()
+
+
 # -- crashes -------------------------------------------------------------------------------------
 def test_the_crash_hook_logs_the_traceback_and_shows_copyable_details(qtbot, tmp_path, monkeypatch):
     import logging

@@ -24,9 +24,11 @@ from ui.security.widgets import message_label, ok_cancel, password_edit, readabl
 
 
 class SignInDialog(QDialog):
-    def __init__(self, state, parent=None):
+    def __init__(self, state, parent=None, *, before=None):
         super().__init__(parent)
         self.state = state
+        # Called before the password is checked: start-up waits here for its check of the file.
+        self.before = before or (lambda: None)
         self.setWindowTitle("Sign in to Lived Experience")
         self.setAccessibleName("Sign in")
         readable_width(self)
@@ -47,6 +49,7 @@ class SignInDialog(QDialog):
         lay.addWidget(buttons)
 
     def try_sign_in(self) -> None:
+        self.before()
         try:
             actor = accounts.authenticate(self.state.ctx, self.username.text(), self.password.text())
         except UserError as exc:
@@ -62,9 +65,11 @@ class SignInDialog(QDialog):
 class FirstAdminDialog(QDialog):
     """First run: nobody can sign in yet, so the person setting the app up becomes its administrator."""
 
-    def __init__(self, state, parent=None):
+    def __init__(self, state, parent=None, *, before=None):
         super().__init__(parent)
         self.state = state
+        # Called before the password is checked: start-up waits here for its check of the file.
+        self.before = before or (lambda: None)
         self.setWindowTitle("Set up Lived Experience: the first administrator")
         self.setAccessibleName("Create the first administrator")
         readable_width(self, 80)  # the longest introduction of the three
@@ -92,6 +97,7 @@ class FirstAdminDialog(QDialog):
         lay.addWidget(buttons)
 
     def try_create(self) -> None:
+        self.before()
         if self.password.text() != self.confirm.text():
             self.message.setText("The two passwords are not the same.")
             self.confirm.clear()
@@ -154,12 +160,15 @@ class ChangePasswordDialog(QDialog):
         self.accept()
 
 
-def ensure_signed_in(window, state) -> bool:
-    """First run: create the first administrator. Otherwise: sign in. Then a forced password change."""
+def ensure_signed_in(window, state, *, before=None) -> bool:
+    """First run: create the first administrator. Otherwise: sign in. Then a forced password change.
+
+    ``before()`` runs before a password is checked (start-up passes the end of its file check, so that
+    signing in knows whether the database is read-only)."""
     if accounts.count_accounts(state.ctx) == 0:
-        dlg = FirstAdminDialog(state, window)
+        dlg = FirstAdminDialog(state, window, before=before)
     else:
-        dlg = SignInDialog(state, window)
+        dlg = SignInDialog(state, window, before=before)
     if dlg.exec() != QDialog.DialogCode.Accepted:
         return False
     state.actor_changed.emit()
