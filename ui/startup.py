@@ -25,6 +25,10 @@ def attach_services(window: MainWindow, ctx: AppContext, interaction: Interactio
     from lived_experience.security import accounts
 
     state = AppState(ctx, interaction)
+    from lived_experience.maintenance import previews
+
+    # Copies a crash (or a viewer holding them open) left behind; an hour's grace for another window's.
+    previews.sweep(ctx.paths, older_than_seconds=3600)
     # The check reads the whole file (0.3-0.5 s on a large database): it runs while the user types
     # their password, and the window waits for it only before it shows any data.
     check = _Background(lambda: open_read_only_if_damaged(ctx))

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
+from pathlib import Path
 
 import pytest
 from PySide6.QtCore import Qt
@@ -329,6 +331,11 @@ def test_agenda_items_papers_and_reordering_by_keyboard(page, qtbot, monkeypatch
     monkeypatch.setattr(meeting_widgets, "open_external", lambda path: opened.append(path) or True)
     agenda_tab.open_paper()
     assert opened and opened[0].endswith("paper.pdf")
+    # The opened copy is private to this user, in the app's own folder, not the shared temporary one.
+    copy = Path(opened[0])
+    assert copy.parent.parent == page.state.ctx.paths.data_dir / "previews" and copy.read_bytes() == good.read_bytes()
+    if os.name == "posix":
+        assert copy.parent.stat().st_mode & 0o077 == 0
 
 
 def test_the_pack_tab_exports_previews_and_adds_to_calendar(page, qtbot, monkeypatch, interaction, tmp_path):
@@ -349,6 +356,8 @@ def test_the_pack_tab_exports_previews_and_adds_to_calendar(page, qtbot, monkeyp
     monkeypatch.setattr(meeting_widgets, "open_external", lambda path: opened.append(path) or True)
     pack.preview()
     assert opened and opened[-1].endswith("-preview.pdf")
+    preview = Path(opened[-1])
+    assert preview.parent.parent == page.state.ctx.paths.data_dir / "previews" and preview.stat().st_size > 0
     ics = tmp_path / "meeting.ics"
     interaction.answers["save_file"] = str(ics)
     pack.add_to_calendar()

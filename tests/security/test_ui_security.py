@@ -82,7 +82,12 @@ def test_first_run_asks_for_the_first_administrator_then_signs_them_in(qtbot, sq
     assert [a.text() for a in w.session.menu.actions()] == ["&Change my password…", "&Lock now"]
     # The daily maintenance ran (synchronously in tests): today's backup exists.
     assert any(p.name.startswith("auto-") for p in sqlite_ctx.paths.backup_dir.iterdir())
+    from lived_experience.maintenance import previews
+
+    opened = previews.new_folder(sqlite_ctx.paths)  # a pack opened for a viewer during the session
+    (opened / "pack-preview.pdf").write_bytes(b"%PDF-1.4")
     w.close()
+    assert not opened.exists()  # signing out (closing) removes it
     from sqlalchemy import select
 
     import db.models as m

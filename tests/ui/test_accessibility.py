@@ -109,12 +109,9 @@ def declining(interaction):
     return interaction
 
 
-# Menus that buttons open (Move to...) ask the offscreen platform for things it does not have.
-@pytest.mark.qt_log_ignore("This plugin does not support raise", "This plugin does not support grabbing")
-@pytest.mark.parametrize("key", [s.key for s in SECTIONS])
-def test_every_control_on_every_page_and_its_dialogs_has_a_name_and_description(window, declining, key):
-    page = window.show_section(key)
-    QApplication.processEvents()
+def walk(window, page: QWidget, *, skip=()) -> tuple[list[str], DialogWalker]:
+    """Every tab of ``page``, with first rows selected, and every dialog its enabled buttons open
+    (but not the buttons in ``skip``): the unnamed controls found, and the walker (what it saw)."""
     walker = DialogWalker()
     walker.timer.start()
     problems: list[str] = []
@@ -126,7 +123,7 @@ def test_every_control_on_every_page_and_its_dialogs_has_a_name_and_description(
             for button in page.findChildren(QAbstractButton):
                 if not (button.isVisibleTo(window) and button.isEnabled()) or button.isCheckable():
                     continue
-                if button.metaObject().className() in ("QTabBar", "CloseButton") or \
+                if button in skip or button.metaObject().className() in ("QTabBar", "CloseButton") or \
                         button.objectName().startswith("qt_"):
                     continue
                 button.click()
@@ -134,10 +131,37 @@ def test_every_control_on_every_page_and_its_dialogs_has_a_name_and_description(
                 walker.tick()
     finally:
         walker.timer.stop()
-    problems += walker.problems
+    return problems + walker.problems, walker
+
+
+# Menus that buttons open (Move to...) ask the offscreen platform for things it does not have.
+@pytest.mark.qt_log_ignore("This plugin does not support raise", "This plugin does not support grabbing")
+@pytest.mark.parametrize("key", [s.key for s in SECTIONS])
+def test_every_control_on_every_page_and_its_dialogs_has_a_name_and_description(window, declining, key):
+    page = window.show_section(key)
+    QApplication.processEvents()
+    problems, walker = walk(window, page)
     assert sorted(set(problems)) == []
     if key in ("applicants", "meetings", "feedback", "commissioning", "admin", "recruitment"):
         assert walker.seen, f"no dialog was opened on {key}: the walk did not reach them"
+
+
+@pytest.mark.qt_log_ignore("This plugin does not support raise", "This plugin does not support grabbing",
+                           "This plugin does not support QPlatformServices::openDocument")
+def test_an_opened_meeting_its_tabs_and_their_dialogs(window, declining):
+    """The page of one meeting (details, invitations and attendance, agenda and papers, actions...) is a
+    page of its own, reached from the list: walked tab by tab like the sections."""
+    page = window.show_section("meetings")
+    QApplication.processEvents()
+    select_first_rows(page)
+    page.open_selected()
+    QApplication.processEvents()
+    view = page.meeting_view
+    assert page.stack.currentWidget() is view and view.tabs.count() >= 4
+    problems, walker = walk(window, view, skip=(view.back_btn,))
+    assert sorted(set(problems)) == []
+    assert walker.seen, "no dialog was opened from the meeting's page: the walk did not reach them"
+    assert page.stack.currentWidget() is view  # the walk never left the meeting
 
 
 def test_the_shell_and_its_own_dialogs(window, qtbot):

@@ -8,7 +8,6 @@ after a change and calls ``state.notify`` so the lists and the month refresh.
 from __future__ import annotations
 
 import datetime as dt
-import tempfile
 from pathlib import Path
 
 from PySide6.QtCore import Qt, Signal
@@ -35,6 +34,7 @@ from db.enums import (
 from lived_experience.core import clock
 from lived_experience.core.errors import UserError
 from lived_experience.core.formatting import uk_date, uk_datetime, uk_time
+from lived_experience.maintenance import previews
 from lived_experience.meetings import agenda as agenda_service
 from lived_experience.meetings import attendance as attendance_service
 from lived_experience.meetings import service
@@ -424,7 +424,7 @@ class AgendaTab(_Tab):
         except UserError as exc:
             self.state.interaction.error(exc)
             return
-        folder = Path(tempfile.mkdtemp(prefix="le-paper-"))
+        folder = previews.new_folder(self.state.ctx.paths)
         path = folder / Path(name).name
         path.write_bytes(content)
         w.open_external(str(path))
@@ -639,7 +639,7 @@ class PackTab(_Tab):
         run_task(self, work, label="Making the meeting pack…", on_done=then, on_error=self.state.interaction.error)
 
     def preview(self) -> None:
-        folder = Path(tempfile.mkdtemp(prefix="le-pack-"))
+        folder = previews.new_folder(self.state.ctx.paths)
         path = folder / f"{_safe_name(self.view.detail.title)}-preview.pdf"
 
         def done(result):

@@ -87,6 +87,13 @@ class Session(QObject):
             accounts.sign_out(self.state.ctx)
         except Exception:  # noqa: BLE001 - closing must never fail
             log.exception("could not record the sign-out")
+        from lived_experience.maintenance import previews
+
+        # The copies opened for a viewer (packs, papers) go with the session that opened them.
+        try:
+            previews.sweep(self.state.ctx.paths)
+        except Exception:  # noqa: BLE001 - closing must never fail
+            log.exception("could not remove the opened copies")
 
     # -- daily maintenance ---------------------------------------------------------------
     def start_daily_maintenance(self) -> None:
