@@ -3,8 +3,8 @@
     xvfb-run -a -s "-screen 0 1280x1024x24" env QT_QPA_PLATFORM=xcb python scripts/screenshots.py docs/screenshots
     ... scripts/screenshots.py /tmp/shots dashboard search representativeness --high-contrast
 
-Besides the section keys (dashboard, recruitment, ...) it knows three extra shots:
-``search`` (the search box with results), ``representativeness`` and ``panel-report``
+Besides the section keys (dashboard, recruitment, ...) it knows four extra shots:
+``search`` (the search box with results), ``meeting`` (one meeting's agenda), ``representativeness`` and ``panel-report``
 (the Reports tabs). ``--high-contrast`` takes them in the high-contrast theme
 (file names end in ``-high-contrast``).
 
@@ -21,7 +21,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-EXTRA = ("search", "representativeness", "panel-report")
+EXTRA = ("search", "meeting", "representativeness", "panel-report")
 
 
 def main(out_dir: str = "docs/screenshots", sections: list[str] | None = None, *,
@@ -92,6 +92,14 @@ def main(out_dir: str = "docs/screenshots", sections: list[str] | None = None, *
             window.search._move(+1)
             save("search")
             window.search.clear()
+        elif extra == "meeting":
+            page = window.show_section("meetings")
+            page.list.table.selectRow(0)
+            page.open_selected()
+            view = page.meeting_view
+            view.tabs.setCurrentIndex(min(2, view.tabs.count() - 1))
+            save("meeting")
+            view.closed.emit()
         elif extra == "representativeness":
             page = window.show_section("reports")
             page.tabs.setCurrentWidget(page.representativeness)
