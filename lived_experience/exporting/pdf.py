@@ -241,6 +241,18 @@ def _fit(value: str, font: str, size: float, width: float) -> str:
 
 
 @functools.lru_cache(maxsize=64)
+def _footer(text: str, font: str, size: float, room: float) -> str:
+    """The footer cut to ``room`` points: a long title is shortened, never the date the document was produced."""
+    title, sep, produced = text.rpartition(" - produced ")
+    if sep and pdfmetrics.stringWidth(text, font, size) > room:
+        tail = sep + produced
+        room_for_title = room - pdfmetrics.stringWidth(tail, font, size)
+        if room_for_title > 20 * mm:
+            return _fit(title, font, size, room_for_title) + tail
+    return _fit(text, font, size, room)
+
+
+@functools.lru_cache(maxsize=64)
 def _lines(value: str, font: str, size: float, width: float, most: int) -> tuple[str, ...]:
     """``value`` wrapped on spaces into at most ``most`` lines of ``width`` points (the last cut to fit)."""
     lines: list[str] = []
@@ -388,19 +400,10 @@ class _NumberedCanvas(rl_canvas.Canvas):
             self.drawCentredString(w / 2, h - 10 * mm - size * (1.25 if self.large_print else 1.4) * (n + 1), line)
         self.setFont(FONT, size)
         if self.large_print:
-            self.drawString(15 * mm, 10 * mm + size * 1.3, _fit(self.footer_text, FONT, size, w - 30 * mm))
+            self.drawString(15 * mm, 10 * mm + size * 1.3, _footer(self.footer_text, FONT, size, w - 30 * mm))
         else:
             room = w / 2 - 15 * mm - 4 * mm - pdfmetrics.stringWidth(self.marking, FONT_BOLD, size) / 2
-            # A long title is shortened, never the date the document was produced.
-            title, sep, produced = self.footer_text.rpartition(" - produced ")
-            if sep and pdfmetrics.stringWidth(self.footer_text, FONT, size) > room:
-                tail = sep + produced
-                room_for_title = room - pdfmetrics.stringWidth(tail, FONT, size)
-                footer = (_fit(title, FONT, size, room_for_title) + tail) if room_for_title > 20 * mm \
-                    else _fit(self.footer_text, FONT, size, room)
-            else:
-                footer = _fit(self.footer_text, FONT, size, room)
-            self.drawString(15 * mm, 10 * mm, footer)
+            self.drawString(15 * mm, 10 * mm, _footer(self.footer_text, FONT, size, room))
         self.drawRightString(w - 15 * mm, 10 * mm, f"Page {self._pageNumber} of {total}")
         self.setFont(FONT_BOLD, size)
         self.setFillColor(colors.HexColor("#8B0000"))

@@ -291,6 +291,23 @@ def test_large_print_has_no_line_smaller_than_16_point_not_even_the_marking(sqli
     assert "Presented by Provider lead" in joined and "Page 1 of" in joined and "OFFICIAL-SENSITIVE" in joined
 
 
+def test_a_long_title_is_shortened_in_the_footer_but_never_the_date_even_in_large_print(sqlite_ctx, tmp_path):
+    """Large print has room for fewer characters: the footer read "... produced 03/12/202..." with the
+    date cut. The title gives way, never the date."""
+    import re
+
+    ctx = sqlite_ctx
+    mid = new_meeting(ctx, DAY, title="Victims' voice forum: first contact, reporting and being kept informed")
+    for large in (False, True):
+        out = tmp_path / f"long-{large}.pdf"
+        export_pack(ctx, mid, out, large_print=large)
+        footers = [line for page in PdfReader(str(out)).pages for line in (page.extract_text() or "").splitlines()
+                   if "produced" in line]
+        assert footers, large
+        assert all(re.search(r"produced \d{2}/\d{2}/\d{4} \d{2}:\d{2}", line) for line in footers), footers
+        assert all("…" in line for line in footers), footers  # the title gave way
+
+
 def test_fonts_are_embedded_and_cjk_names_print(sqlite_ctx, tmp_path):
     ctx = sqlite_ctx
     mid = new_meeting(ctx, DAY, title="Forum")
