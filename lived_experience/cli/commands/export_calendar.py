@@ -12,20 +12,8 @@ def add(sub):
     return p
 
 
-def _date(text: str | None, option: str):
-    from lived_experience.core.errors import UserError
-    from lived_experience.core.formatting import parse_uk_date
-
-    if text is None:
-        return None
-    try:
-        return parse_uk_date(text)
-    except ValueError:
-        raise UserError(f"{option} '{text}' is not a date: give it as DD/MM/YYYY, for example 29/03/2026.") \
-            from None
-
-
 def run(args, rt) -> int:
+    from lived_experience.cli.options import date_option
     from lived_experience.core.errors import UserError
     from lived_experience.exporting.calendar import export_calendar
 
@@ -36,8 +24,8 @@ def run(args, rt) -> int:
         except ValueError:
             raise UserError(f"'{args.meeting}' is not a meeting id: give the number shown by 'list meetings'.") \
                 from None
-    date_from = _date(args.date_from, "--from")
-    date_to = _date(args.date_to, "--to")
+    date_from = date_option(args.date_from, "--from")
+    date_to = date_option(args.date_to, "--to")
     result = export_calendar(rt.ctx, args.output, meeting_id=meeting_id, date_from=date_from, date_to=date_to)
     extra = f", {result.cancelled} of them cancelled" if result.cancelled else ""
     rt.out(f"Calendar file written to {result.path}: {result.meetings} "

@@ -17,23 +17,14 @@ def add(sub):
     return p
 
 
-def parse_date(text: str, what: str):
-    from lived_experience.core.errors import UserError
-    from lived_experience.core.formatting import parse_uk_date
-
-    try:
-        return parse_uk_date(text)
-    except ValueError:
-        raise UserError(f"{what}: '{text}' is not a date in the form dd/mm/yyyy.") from None
-
-
 def run(args, rt) -> int:
     from pathlib import Path
 
+    from lived_experience.cli.options import date_option
     from lived_experience.exporting.you_said_we_did import write_you_said_we_did
 
-    res = write_you_said_we_did(rt.ctx, Path(args.output), parse_date(args.date_from, "--from"),
-                                parse_date(args.date_to, "--to"), large_print=args.large_print,
+    res = write_you_said_we_did(rt.ctx, Path(args.output), date_option(args.date_from, "--from"),
+                                date_option(args.date_to, "--to"), large_print=args.large_print,
                                 progress=rt.progress("Writing the PDF"))
     rt.out(f"'You said, we did' for {res.items} feedback item{'s' if res.items != 1 else ''} written to {res.path} "
            f"({res.pages} page{'s' if res.pages != 1 else ''}).")

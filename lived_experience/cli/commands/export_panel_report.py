@@ -16,24 +16,15 @@ def add(sub):
     return p
 
 
-def parse_date(text: str, what: str):
-    from lived_experience.core.errors import UserError
-    from lived_experience.core.formatting import parse_uk_date
-
-    try:
-        return parse_uk_date(text)
-    except ValueError:
-        raise UserError(f"{what}: '{text}' is not a date in the form dd/mm/yyyy.") from None
-
-
 def run(args, rt) -> int:
     from pathlib import Path
 
+    from lived_experience.cli.options import date_option
     from lived_experience.core.formatting import uk_date
     from lived_experience.reporting.panel_report import export_panel_report
 
-    start = parse_date(args.date_from, "--from")
-    end = parse_date(args.date_to, "--to")
+    start = date_option(args.date_from, "--from")
+    end = date_option(args.date_to, "--to")
     res = export_panel_report(rt.ctx, start, end, Path(args.output), progress=rt.progress("Writing the PDF"))
     rt.out(f"Police and Crime Panel report for {uk_date(start)} to {uk_date(end)} written to {res.path}.")
     return 0

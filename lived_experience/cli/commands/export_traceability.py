@@ -19,14 +19,14 @@ def add(sub):
 def run(args, rt) -> int:
     from pathlib import Path
 
-    from lived_experience.cli.commands.export_feedback_report import parse_date
+    from lived_experience.cli.options import date_option
     from lived_experience.core.errors import UserError
     from lived_experience.feedback.traceability import export_traceability
 
     if bool(args.date_from) != bool(args.date_to):
         raise UserError("Give both --from and --to, or neither (this financial year).")
-    start = parse_date(args.date_from, "--from") if args.date_from else None
-    end = parse_date(args.date_to, "--to") if args.date_to else None
+    start = date_option(args.date_from, "--from")
+    end = date_option(args.date_to, "--to")
     res = export_traceability(rt.ctx, Path(args.output), start, end, progress=rt.progress("Exporting"))
     rt.out(f"Traceability workbook written to {res.path} ({res.rows:,} rows on {res.sheets} sheets).")
     return 0
