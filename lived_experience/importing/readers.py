@@ -296,10 +296,11 @@ def _is_fatal(exc: BaseException) -> bool:
 class _CalamineBook:
     """python-calamine: fast, but holds a whole sheet in memory. Reads .xlsx, .xlsm, .ods and .xls."""
 
-    def __init__(self, data: bytes):
+    def __init__(self, data: bytes, merges: dict | None = None):
         import python_calamine as pc
 
         self.pc = pc
+        self.merges = merges
         with _rust_panics_kept_quiet():
             self.wb = pc.CalamineWorkbook.from_filelike(io.BytesIO(data))
 
@@ -324,6 +325,8 @@ class _CalamineBook:
         return enumerate(_batched_quietly(sheet.iter_rows()), start=1)
 
     def merged(self, sheet):
+        if self.merges is not None:  # .ods: python-calamine reads no merges there; our own pass did
+            return self.merges.get(sheet.name, [])
         try:
             return list(sheet.merged_cell_ranges or [])
         except Exception:  # noqa: BLE001 - merged ranges are a nicety
@@ -396,11 +399,13 @@ def _open_book(path: Path, data: bytes, sha: str, max_rows: int, kind: str,
         streaming = (_sheet_xml_bytes(facts) > STREAM_ABOVE_BYTES
                      or facts.dense_cells() > safety.CALAMINE_MAX_CELLS)
     elif kind == "ods":
-        rows, cols = safety.ods_extent(_zip_member(data, "content.xml"))
+        (rows, cols), merges = safety.ods_layout(_zip_member(data, "content.xml"))
         if rows * cols > safety.CALAMINE_MAX_CELLS:
             raise SpreadsheetRefused(safety.TOO_SPREAD_OUT.format(where=_cell_name(rows, cols)), "too_spread_out")
+    else:
+        merges = None
     try:
-        return _read_book(path, data, sha, max_rows, kind, facts, streaming, date1904)
+        return _read_book(path, data, sha, max_rows, kind, facts, streaming, date1904, merges)
     except SpreadsheetRefused as exc:
         if kind != "xlsx" or streaming or exc.code != "not_a_spreadsheet":
             raise
@@ -410,10 +415,10 @@ def _open_book(path: Path, data: bytes, sha: str, max_rows: int, kind: str,
 
 
 def _read_book(path: Path, data: bytes, sha: str, max_rows: int, kind: str, facts: safety.ZipFacts | None,
-               streaming: bool, date1904: bool) -> Source:
+               streaming: bool, date1904: bool, merges: dict | None = None) -> Source:
     book = None
     try:
-        book = _StreamingBook(data, date1904, facts) if streaming else _CalamineBook(data)
+        book = _StreamingBook(data, date1904, facts) if streaming else _CalamineBook(data, merges)
         sheets = book.sheets()
         if not sheets:
             if kind == "xls":

@@ -442,8 +442,19 @@ def _inflate(raw: memoryview, limit: int, take) -> int:
     return produced
 
 
+# Merged cells kept per sheet: more is a sheet made to exhaust memory, not a form's export.
+MAX_MERGED_RANGES = 20_000
+
+
 def ods_extent(content: bytes) -> tuple[int, int]:
-    """(rows, columns) that python-calamine would make of an .ods file's largest sheet.
+    """(rows, columns) that python-calamine would make of an .ods file's largest sheet."""
+    return ods_layout(content)[0]
+
+
+def ods_layout(content: bytes) -> tuple[tuple[int, int], dict[str, list]]:
+    """((rows, columns) that python-calamine would make of an .ods file's largest sheet, and each sheet's
+    merged cells as ``((first row, first column), (last row, last column))``, 0-based, as python-calamine
+    gives them for .xlsx; it gives none for .ods).
 
     OpenDocument repeats rows and cells with ``number-rows-repeated`` and
     ``number-columns-repeated``; a cell holding a value repeated 16,000 times in a row
@@ -456,7 +467,11 @@ def ods_extent(content: bytes) -> tuple[int, int]:
     table_ns = "urn:oasis:names:tc:opendocument:xmlns:table:1.0"
     office_ns = "urn:oasis:names:tc:opendocument:xmlns:office:1.0"
     rows_rep, cols_rep = f"{table_ns} number-rows-repeated", f"{table_ns} number-columns-repeated"
+    rows_span, cols_span = f"{table_ns} number-rows-spanned", f"{table_ns} number-columns-spanned"
+    table_name = f"{table_ns} name"
     value_type = f"{office_ns} value-type"
+    merges: dict[str, list] = {}
+    current: list = []
     state = {"row": 0, "col": 0, "row_rep": 1, "cell_rep": 1, "cell_has": False, "depth_cell": 0,
              "max_row": 0, "max_col": 0, "best": (0, 0), "in_row_max": 0}
 
@@ -473,6 +488,8 @@ def ods_extent(content: bytes) -> tuple[int, int]:
         local = name.rsplit(" ", 1)[-1]
         if local == "table" and name.startswith(table_ns):
             state.update(row=0, max_row=0, max_col=0)
+            current.clear()
+            current.append(merges.setdefault(attrs.get(table_name, ""), []))
         elif local == "table-row":
             state["row_rep"] = reps(attrs, rows_rep)
             state["col"] = 0
@@ -481,6 +498,11 @@ def ods_extent(content: bytes) -> tuple[int, int]:
             state["cell_rep"] = reps(attrs, cols_rep)
             state["cell_has"] = value_type in attrs
             state["depth_cell"] = 1
+            if (rows_span in attrs or cols_span in attrs) and current and len(current[0]) < MAX_MERGED_RANGES:
+                down, across = reps(attrs, rows_span), reps(attrs, cols_span)
+                if down > 1 or across > 1:
+                    r, c = state["row"], state["col"]
+                    current[0].append(((r, c), (r + down - 1, c + across - 1)))
         elif state["depth_cell"]:
             state["cell_has"] = True  # text or other content inside the cell
             state["depth_cell"] += 1
@@ -517,7 +539,7 @@ def ods_extent(content: bytes) -> tuple[int, int]:
         p.Parse(b"", True)
     except expat.ExpatError:
         raise SpreadsheetRefused(NOT_A_SPREADSHEET, "not_a_spreadsheet") from None
-    return state["best"]
+    return state["best"], merges
 
 
 def parse_xml(data: bytes):

@@ -13,6 +13,7 @@ import random
 import struct
 import zipfile
 from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
 FORMS_META = ["ID", "Start time", "Completion time", "Email", "Name"]
@@ -620,7 +621,25 @@ _ODS_NS = ('xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" '
            'xmlns:calcext="urn:org:documentfoundation:names:experimental:calc:xmlns:calcext:1.0"')
 
 
+@dataclass(frozen=True)
+class OdsMerged:
+    """A cell merged over ``down`` rows and ``across`` columns, as LibreOffice writes it (the cells it
+    covers are written as ``OdsCovered()``)."""
+    value: object
+    down: int = 1
+    across: int = 1
+
+
+class OdsCovered:
+    """A cell hidden under a merged one."""
+
+
 def ods_cell(value) -> str:
+    if isinstance(value, OdsCovered):
+        return "<table:covered-table-cell/>"
+    if isinstance(value, OdsMerged):
+        spans = (f' table:number-rows-spanned="{value.down}" table:number-columns-spanned="{value.across}"')
+        return ods_cell(value.value).replace("<table:table-cell", "<table:table-cell" + spans, 1)
     if value is None or value == "":
         return "<table:table-cell/>"
     if isinstance(value, bool):

@@ -200,6 +200,25 @@ def test_a_libreoffice_ods_is_read(tmp_path):
     assert wang["first_name"] == "王芳" and wang["date_of_birth"] == dt.date(1990, 7, 23)
 
 
+def test_merged_cells_in_an_ods_are_filled_down_as_in_excel(tmp_path):
+    """python-calamine reads no merged cells from .ods: a "How did you hear" merged over two applicants
+    left the second one blank. The title merged across the top is skipped, as in Excel."""
+    rows = [[F.OdsMerged("Applications received - OFFICIAL-SENSITIVE", across=4), F.OdsCovered(), F.OdsCovered(),
+             F.OdsCovered()],
+            [],
+            ["Name", "Email", "Postcode", "How did you hear about us?"],
+            ["Zoë Smith", "zoe@example.org", "LE1 6ZZ", "Social media"],
+            ["Amara Begum", "amara@example.org", "LE2 3AB", F.OdsMerged("OPCC website", down=3)],
+            ["Owen Walsh", "owen@example.org", "LE3 9QP", F.OdsCovered()],
+            ["Priya Shah", "priya@example.org", "LE5 1AA", F.OdsCovered()],
+            ["Tom Reid", "tom@example.org", "LE4 2BB", None]]
+    src, results = _read(F.write_ods(tmp_path / "merged.ods", [("Responses", rows, False)]))
+    assert src.header_row == 3
+    heard = [r.values.get("how_heard") for r in results]
+    assert heard == ["social_media", "opcc_website", "opcc_website", "opcc_website", None], heard
+    assert "Merged cells" in " ".join(src.notes)
+
+
 def test_an_ods_repeating_a_value_over_the_whole_sheet_is_refused_quickly(tmp_path):
     bomb = ('<table:table-row table:number-rows-repeated="1000000"><table:table-cell '
             'table:number-columns-repeated="16000" office:value-type="string"><text:p>x</text:p></table:table-cell>'
