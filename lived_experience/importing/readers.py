@@ -393,6 +393,7 @@ def _open_book(path: Path, data: bytes, sha: str, max_rows: int, kind: str,
 
     date1904 = _workbook_date1904(data, facts) if kind == "xlsx" else False
     streaming = False
+    merges = None  # python-calamine's own, except for .ods
     if kind == "xlsx":
         # Very large sheets, and sheets with something typed far from the table (python-calamine would
         # build a grid reaching it), are read a row at a time.
@@ -402,8 +403,6 @@ def _open_book(path: Path, data: bytes, sha: str, max_rows: int, kind: str,
         (rows, cols), merges = safety.ods_layout(_zip_member(data, "content.xml"))
         if rows * cols > safety.CALAMINE_MAX_CELLS:
             raise SpreadsheetRefused(safety.TOO_SPREAD_OUT.format(where=_cell_name(rows, cols)), "too_spread_out")
-    else:
-        merges = None
     try:
         return _read_book(path, data, sha, max_rows, kind, facts, streaming, date1904, merges)
     except SpreadsheetRefused as exc:
