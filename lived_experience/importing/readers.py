@@ -484,9 +484,10 @@ def _read_book(path: Path, data: bytes, sha: str, max_rows: int, kind: str, fact
     if estimated > max_rows or end_row == 0 or estimated < COUNT_EXACTLY_BELOW or first.complete:
         # No <dimension>, trailing formatting making the sheet look longer, or a small sheet (with blank
         # rows among its rows): count the real rows.
-        real = sum(1 for _ in iterate())
+        # Counting stops one past the limit: a sheet of a million rows is refused as soon as that is known.
+        real = sum(1 for _ in islice(iterate(), max_rows + 1))
         if real > max_rows:
-            raise too_many_rows(real, max_rows)
+            raise too_many_rows(real, max_rows, exact=False)
         estimated, exact = real, True
     others = [n for n, _v, _h in book.sheets() if n != sheet_name]
     states = {n: v for n, v, _h in book.sheets()}
