@@ -396,9 +396,9 @@ def test_warning_labels_across_the_app_take_the_theme_colour(qapp, restore_theme
     """The sign-in problem line, as one of the labels that used to carry an inline dark red."""
     from PySide6.QtGui import QPalette
 
-    from ui.security.signin import _message_label
+    from ui.security.widgets import message_label
 
-    label = _message_label()
+    label = message_label()
     assert label.styleSheet() == "" and label.property("tone") == "danger"
     apply_theme(qapp, True)
     label.ensurePolished()
