@@ -22,6 +22,7 @@ COMMAND_MODULES = [
     "check",
     "backup",
     "export_list",
+    "export_finance",
     "export_feedback_report",
     "export_evidence",
     "export_traceability",

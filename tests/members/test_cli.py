@@ -114,3 +114,38 @@ def test_the_command_line_purge_keeps_detail_six_months_after_the_decision(home,
     db.close()
     assert summary == "Accepted"
     assert (detail is None) is removed
+
+
+def test_export_finance_writes_the_workbook_finance_gets_from_the_window(home, tmp_path):
+    import openpyxl
+
+    out = tmp_path / "finance.xlsx"
+    done = run_cli("export-finance", "--output", str(out), "--status", "approved", "--status", "paid",
+                   home=home, env=as_user("coordinator"))
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.startswith("Finance workbook written to") and "£" in done.stdout
+    wb = openpyxl.load_workbook(out)
+    claims = wb[wb.sheetnames[0]]
+    header = [c.value for c in claims[1]]
+    status_col = next(i for i, h in enumerate(header) if str(h).lower() == "status")
+    statuses = {row[status_col] for row in claims.iter_rows(min_row=2, values_only=True)
+                if row[status_col] is not None}
+    assert statuses and statuses <= {"Approved", "Paid"}, statuses
+    assert "About this export" in wb.sheetnames
+
+
+@pytest.mark.parametrize("args, message", [
+    (["--from", "31/02/2026"], "is not a date"),
+    (["--from", "01/04/2026", "--to", "01/03/2026"], "--to is before --from"),
+    (["--status", "lost"], "is not a claim status"),
+])
+def test_export_finance_mistakes_are_one_plain_line(home, tmp_path, args, message):
+    out = tmp_path / "finance.xlsx"
+    done = run_cli("export-finance", "--output", str(out), *args, home=home, env=as_user("coordinator"))
+    assert done.returncode == 2 and message in done.stderr and len(done.stderr.strip().splitlines()) == 1
+    assert not out.exists()
+
+
+def test_export_finance_needs_the_export_permission(home, tmp_path):
+    done = run_cli("export-finance", "--output", str(tmp_path / "f.xlsx"), home=home, env=as_user("viewer"))
+    assert done.returncode == 2 and "Traceback" not in done.stderr
