@@ -24,6 +24,7 @@ from db.models import (
     StageChange,
 )
 from lived_experience.core import clock
+from lived_experience.core.children import sync_children
 from lived_experience.core.context import AppContext
 from lived_experience.core.errors import UserError, ValidationError
 from lived_experience.core.formatting import uk_date
@@ -208,21 +209,8 @@ def _clean_application(d: ApplicationDetails, window: RecruitmentWindow | None) 
 
 
 def _set_areas(app: Application, areas: dict[ExperienceArea, str | None]) -> bool:
-    current = {ExperienceArea(e.area): e for e in app.experience_areas}
-    changed = False
-    for a, e in list(current.items()):
-        if a not in areas:
-            app.experience_areas.remove(e)
-            changed = True
-    for a, text in areas.items():
-        if a in current:
-            if current[a].other_text != text:
-                current[a].other_text = text
-                changed = True
-        else:
-            app.experience_areas.append(ApplicationExperience(area=a.value, other_text=text))
-            changed = True
-    return changed
+    return sync_children(app.experience_areas, lambda e: ExperienceArea(e.area), areas,
+                         lambda a, text: ApplicationExperience(area=a.value, other_text=text))
 
 
 def _received_at(day: dt.date | None) -> dt.datetime:

@@ -15,6 +15,7 @@ from sqlalchemy import func, select
 from db.enums import Channel, Stage, WindowStatus
 from db.models import Application, Person, RecruitmentWindow, WindowChannel
 from lived_experience.core import clock
+from lived_experience.core.children import sync_children
 from lived_experience.core.context import AppContext
 from lived_experience.core.errors import UserError, ValidationError
 from lived_experience.core.formatting import uk_date
@@ -206,21 +207,8 @@ def _clean(session, form: WindowForm, window_id: int | None) -> dict:
 
 
 def _set_channels(session, w: RecruitmentWindow, channels: dict[Channel, str | None]) -> bool:
-    current = {Channel(c.channel): c for c in w.channels}
-    changed = False
-    for ch, c in list(current.items()):
-        if ch not in channels:
-            w.channels.remove(c)
-            changed = True
-    for ch, text in channels.items():
-        if ch in current:
-            if current[ch].other_text != text:
-                current[ch].other_text = text
-                changed = True
-        else:
-            w.channels.append(WindowChannel(channel=ch.value, other_text=text))
-            changed = True
-    return changed
+    return sync_children(w.channels, lambda c: Channel(c.channel), channels,
+                         lambda ch, text: WindowChannel(channel=ch.value, other_text=text))
 
 
 def _stage_counts(session, window_id: int) -> dict[str, int]:
