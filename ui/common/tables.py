@@ -16,14 +16,16 @@ from ui.common.roles import RowRole
 
 class ReadOnlyTableModel(QAbstractTableModel):
     """Rows the user can select but never edit, under one header a column. Subclasses keep
-    their rows in ``rows`` and give the headers (``header_texts``) and the cells (``data``)."""
+    their rows in ``rows`` and their headers in ``_headers`` (or give ``header_texts``), and
+    the cells (``data``)."""
 
     def __init__(self, parent=None):
         super().__init__(parent)
         self.rows: list[Any] = []
+        self._headers: list[str] = []
 
     def header_texts(self) -> Sequence[str]:
-        raise NotImplementedError
+        return self._headers
 
     def header_tip(self, section: int) -> str | None:
         """The tooltip of a column's header; none unless a subclass says."""

@@ -206,9 +206,6 @@ class RowsModel(ReadOnlyTableModel):
     def payload(self, row: int):
         return self._payloads[row] if 0 <= row < len(self._payloads) else None
 
-    def header_texts(self) -> Sequence[str]:
-        return self._headers
-
     def header_tip(self, section: int) -> str | None:
         tips = self._header_tips
         return tips[section] if 0 <= section < len(tips) and tips[section] else None

@@ -41,9 +41,6 @@ class RowsModel(ReadOnlyTableModel):
         self._objects = list(objects) if objects is not None else [None] * len(self.rows)
         self.endResetModel()
 
-    def header_texts(self) -> Sequence[str]:
-        return self._headers
-
     def data(self, index, role=Qt.ItemDataRole.DisplayRole):
         if not index.isValid() or index.row() >= len(self.rows) or index.column() >= len(self._headers):
             return None
