@@ -22,15 +22,6 @@ from lived_experience.importing.validate import RowValidator, validate_rows
 from tests.importing import files as F
 
 
-@pytest.fixture(params=["calamine", "streaming"])
-def xlsx_backend(request, monkeypatch):
-    from lived_experience.importing import xlsx_stream
-
-    if request.param == "streaming":
-        monkeypatch.setattr(xlsx_stream, "STREAM_ABOVE_BYTES", 0)
-    return request.param
-
-
 def _read(path):
     with open_source(path) as src:
         mapping = auto_map(src.headers, [c for _n, c in src.sample()])
