@@ -71,6 +71,11 @@ WEB_PAGE = ("This is a web page (HTML) saved with a spreadsheet's name, as some 
             "in Excel and save it as an Excel Workbook (.xlsx), then import that.")
 XML_2003 = ("This is an Excel 2003 XML spreadsheet. Open it in Excel and save it as an Excel Workbook (.xlsx), "
             "then import that.")
+FLAT_ODS = ("This is a flat XML spreadsheet (.fods). Open it in LibreOffice Calc and save it as an ODF "
+            "Spreadsheet (.ods) or an Excel Workbook (.xlsx), then import that.")
+XML_DATA = ("This is an XML file, not a spreadsheet. If it came from a spreadsheet program, open it there and "
+            "save it as an Excel Workbook (.xlsx) or CSV, then import that.")
+_XML = re.compile(rb"\A(?:\xef\xbb\xbf)?\s*<(?:\?xml\s|[A-Za-z_][\w.:-]*\s[^>]*\bxmlns\b)")
 GOOGLE_SHORTCUT = ("This is only a shortcut to a Google Sheets spreadsheet, not the spreadsheet itself. Open it in "
                    "Google Sheets and choose File > Download > Microsoft Excel (.xlsx), then import that file.")
 NUMBERS = ("This is an Apple Numbers file. In Numbers choose File > Export To > Excel (or CSV), then import that "
@@ -121,6 +126,12 @@ def sniff(data: bytes, suffix: str) -> Sniffed:
         raise SpreadsheetRefused(WEB_PAGE, "web_page")
     if b"urn:schemas-microsoft-com:office:spreadsheet" in head or b'progid="Excel.Sheet"' in head:
         raise SpreadsheetRefused(XML_2003, "xml_2003")
+    if _XML.match(head):
+        # No CSV starts with an XML declaration or a tag: reading one as text would only say the
+        # header row is missing.
+        if b"opendocument.spreadsheet" in head or b"<office:document" in head:
+            raise SpreadsheetRefused(FLAT_ODS, "flat_ods")
+        raise SpreadsheetRefused(XML_DATA, "xml_data")
     if suffix.lower() in (".gsheet", ".gsheets") or (head.lstrip().startswith(b"{") and b"docs.google.com" in head):
         raise SpreadsheetRefused(GOOGLE_SHORTCUT, "google_shortcut")
     suffix = suffix.lower()

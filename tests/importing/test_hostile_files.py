@@ -239,12 +239,28 @@ def test_billion_laughs_in_shared_strings(tmp_path):
      "Excel 2003 XML spreadsheet"),
     ("Applicants.gsheet", b'{"doc_id": "1AbC", "url": "https://docs.google.com/spreadsheets/d/1AbC"}',
      "shortcut to a Google Sheets spreadsheet"),
+    # LibreOffice's "Flat XML ODF Spreadsheet": the mimetype comes after the namespaces.
+    ("applicants.fods", b'<?xml version="1.0" encoding="UTF-8"?>\n\n<office:document xmlns:office="urn:oasis:'
+                        b'names:tc:opendocument:xmlns:office:1.0" office:version="1.3" office:mimetype="application/'
+                        b'vnd.oasis.opendocument.spreadsheet"><office:body><office:spreadsheet/></office:body>'
+                        b"</office:document>", "flat XML spreadsheet (.fods)"),
+    ("applicants.csv", b'\xef\xbb\xbf<?xml version="1.0"?><applicants><applicant><name>Zo\xc3\xab</name>'
+                       b"</applicant></applicants>", "an XML file, not a spreadsheet"),
+    ("export.txt", b'<records xmlns="urn:example:crm"><record name="x"/></records>', "an XML file"),
 ])
 def test_files_that_announce_another_format_are_named(tmp_path, name, data, words):
     path = tmp_path / name
     path.write_bytes(data)
     exc = _refusal(path)
     assert words in exc.message
+
+
+def test_a_csv_whose_first_heading_is_in_angle_brackets_is_still_read(tmp_path):
+    path = tmp_path / "typed.csv"
+    path.write_text("<Name>,Email,Postcode\nZoë Smith,zoe@example.org,LE1 6ZZ\n", encoding="utf-8")
+    source = open_source(path)
+    assert source.headers[:2] == ["<Name>", "Email"]
+    assert [cells[1] for _n, cells in source.rows()] == ["zoe@example.org"]
 
 
 def test_a_word_document_renamed_xls(tmp_path):
