@@ -1,0 +1,49 @@
+"""Files LibreOffice Calc wrote itself (see real/README.md): read, checked and imported as an office would."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import pytest
+
+from lived_experience.importing import validate as V
+from lived_experience.importing.readers import open_source
+from tests.importing.helpers import import_file, preview_file
+
+REAL = Path(__file__).parent / "real"
+
+
+@pytest.mark.parametrize("suffix", ["xlsx", "xls", "ods"])
+def test_a_hand_typed_sheet_saved_by_libreoffice(ctx, window_id, suffix):
+    preview = preview_file(ctx, REAL / f"libreoffice-typed.{suffix}", window_id)
+    by_row = {r.number: r for r in preview.rows}
+    assert sorted(by_row) == [2, 3, 4, 5]  # the rows as Calc and Excel number them
+    zoe, siobhan = by_row[2].values, by_row[3].values
+    assert (zoe["first_name"], zoe["last_name"], zoe["postcode"]) == ("Zoë", "Smith", "LE1 6ZZ")
+    assert zoe["date_of_birth"] == dt.date(1985, 4, 3)  # typed 03/04/1985 with UK settings
+    assert zoe["how_heard"] == "social_media"  # "Facebook"
+    # Calc stored 07700900456 as the number 7700900456: the 0 is put back, and the row says so.
+    assert siobhan["phone"] == "+447700900456"
+    assert any("lost its leading 0" in note for note in by_row[3].messages(V.NOTE))
+    assert (siobhan["last_name"], siobhan["date_of_birth"]) == ("O'Brien", dt.date(1970, 12, 25))
+    assert by_row[4].status == by_row[5].status == V.REJECTED
+    assert by_row[4].reasons == ["Email: 'not-an-email' is not an email address that can be used"]
+    assert by_row[5].reasons == ["Date of birth: '31/13/1980' is not a real date: write it as dd/mm/yyyy"]
+    counts = preview.counts()
+    assert (counts.rows, counts.imported, counts.rejected) == (4, 2, 2)
+
+
+@pytest.mark.parametrize("name", ["libreoffice-forms.xlsx", "libreoffice-forms.xls",
+                                  "libreoffice-forms-semicolon.csv"])
+def test_a_forms_export_saved_again_by_libreoffice_imports_once(ctx, window_id, name):
+    path = REAL / name
+    with open_source(path) as source:
+        assert source.headers[:5] == ["ID", "Start time", "Completion time", "Email", "Name"]
+    preview, outcome = import_file(ctx, path, window_id)
+    assert (outcome.counts.rows, outcome.counts.imported, outcome.counts.rejected) == (25, 25, 0)
+    first = min(preview.rows, key=lambda r: r.number)
+    assert (first.number, first.values["first_name"], first.values["phone"]) == (2, "Zoë", "+441134960000")
+    assert first.values["received_at"] == dt.datetime(2025, 3, 1, 9, 12, tzinfo=dt.UTC)  # GMT in March
+    _again, outcome = import_file(ctx, path, window_id)
+    assert (outcome.counts.imported, outcome.counts.unchanged) == (0, 25)
