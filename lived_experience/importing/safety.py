@@ -172,6 +172,13 @@ def _utf16_without_bom(sample: bytes) -> str | None:
     return None
 
 
+# An .xls saved with a password to open keeps the OLE2 layout but encrypts its records; the
+# workbook's first BOF record (Excel 97-2003, or 5.0/95) is then followed at once by FILEPASS
+# (record 0x002F). python-calamine only says it "cannot detect the file format" when reading from memory.
+_XLS_FILEPASS = re.compile(rb"\x09\x08\x10\x00\x00\x06\x05\x00.{12}\x2f\x00|\x09\x08\x08\x00\x00\x05\x05\x00.{4}\x2f\x00",
+                           re.S)
+
+
 def _cfb_kind(data: bytes) -> Sniffed:
     """An OLE2 compound file: an encrypted Office document, an old .xls, or something else.
 
@@ -181,6 +188,8 @@ def _cfb_kind(data: bytes) -> Sniffed:
     if "EncryptedPackage".encode("utf-16-le") in data or "EncryptionInfo".encode("utf-16-le") in data:
         raise SpreadsheetRefused(PASSWORD_PROTECTED, "password_protected")
     if "Workbook".encode("utf-16-le") in data or "Book".encode("utf-16-le") in data:
+        if _XLS_FILEPASS.search(data):
+            raise SpreadsheetRefused(PASSWORD_PROTECTED, "password_protected")
         return Sniffed("xls")
     if "WordDocument".encode("utf-16-le") in data:
         raise SpreadsheetRefused("This is a Word document, not a spreadsheet: import the spreadsheet itself (.xlsx, "

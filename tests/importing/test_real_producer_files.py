@@ -47,3 +47,15 @@ def test_a_forms_export_saved_again_by_libreoffice_imports_once(ctx, window_id, 
     assert first.values["received_at"] == dt.datetime(2025, 3, 1, 9, 12, tzinfo=dt.UTC)  # GMT in March
     _again, outcome = import_file(ctx, path, window_id)
     assert (outcome.counts.imported, outcome.counts.unchanged) == (0, 25)
+
+
+@pytest.mark.parametrize("name", ["libreoffice-password.xls", "libreoffice-password.ods"])
+def test_files_saved_with_a_password_to_open_are_named_as_such(tmp_path, name):
+    """An encrypted .xls keeps its OLE2 layout (only its records are encrypted), so it looks like any
+    other .xls until the record after the first BOF: it used to get the "cannot be read" message."""
+    from lived_experience.importing.safety import SpreadsheetRefused
+
+    with pytest.raises(SpreadsheetRefused) as info:
+        open_source(REAL / name)
+    assert info.value.message == ("This file is password-protected: open it in Excel and save a copy without "
+                                  "a password.")
