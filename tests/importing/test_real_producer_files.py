@@ -59,3 +59,24 @@ def test_files_saved_with_a_password_to_open_are_named_as_such(tmp_path, name):
         open_source(REAL / name)
     assert info.value.message == ("This file is password-protected: open it in Excel and save a copy without "
                                   "a password.")
+
+
+@pytest.mark.parametrize("suffix,streaming", [("xlsx", False), ("xlsx", True), ("xls", False), ("ods", False)])
+def test_a_workbook_laid_out_the_hard_way_by_libreoffice(ctx, window_id, monkeypatch, suffix, streaming):
+    """Notes first, headings in row 3 of the second sheet, a hidden sheet, 1904 dates, a merged cell."""
+    if streaming:  # the reader large .xlsx files get
+        from lived_experience.importing import xlsx_stream
+
+        monkeypatch.setattr(xlsx_stream, "STREAM_ABOVE_BYTES", 0)
+    preview = preview_file(ctx, REAL / f"libreoffice-tricky.{suffix}", window_id)
+    assert (preview.sheet_name, preview.header_row) == ("Responses", 3)
+    assert any("'Read me', 'Old' (hidden)" in note for note in preview.notes)
+    by_row = {r.number: r for r in preview.rows}
+    assert sorted(by_row) == [4, 5, 6, 7]
+    born = {n: r.values["date_of_birth"] for n, r in by_row.items()}
+    assert born == {4: dt.date(1985, 4, 3), 5: dt.date(1979, 12, 25), 6: dt.date(2001, 2, 28),
+                    7: dt.date(1990, 7, 1)}  # four years and a day out if the 1904 system were missed
+    assert by_row[5].values["how_heard"] == "social_media"  # the merged "Facebook" cell covers row 5
+    assert [by_row[n].values["phone"] for n in (4, 5, 6)] == ["+447700900123", "+447700900124", "+441164960123"]
+    assert by_row[7].status == V.REJECTED
+    assert by_row[7].reasons == ["Last name: '=HYPERLINK(\"http://x\")' is a spreadsheet formula, not a name"]
