@@ -21,7 +21,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-EXTRA = ("search", "meeting", "representativeness", "panel-report")
+EXTRA = ("search", "meeting", "representativeness", "panel-report", "import")
 
 
 def main(out_dir: str = "docs/screenshots", sections: list[str] | None = None, *,
@@ -110,7 +110,34 @@ def main(out_dir: str = "docs/screenshots", sections: list[str] | None = None, *
             page.tabs.setCurrentWidget(page.panel)
             page.panel.preview()
             save("panel-report")
+        elif extra == "import":
+            _import_shots(app, state, out, suffix, settle)
     window.close()
+
+
+def _import_shots(app, state, out: Path, suffix: str, settle) -> None:
+    """The import wizard on a workbook LibreOffice wrote (tests/importing/real): mapping, then preview."""
+    import time
+
+    from ui.importing.wizard import ImportWizard
+
+    wizard = ImportWizard(state, None)
+    wizard.resize(1100, 720)
+    wizard.show()
+    wizard.path_edit.setText(str(Path(__file__).resolve().parents[1] / "tests/importing/real/libreoffice-tricky.xlsx"))
+    for step, name in ((1, "import-mapping"), (2, "import-preview")):
+        wizard.go_next()
+        deadline = time.monotonic() + 30
+        while wizard.step != step and time.monotonic() < deadline:
+            app.processEvents()
+            time.sleep(0.01)
+        if step == 2 and wizard.preview_model.rowCount():
+            wizard.preview_table.selectRow(min(2, wizard.preview_model.rowCount() - 1))
+        settle()
+        path = out / f"{name}{suffix}.png"
+        wizard.grab().save(str(path))
+        print(path)
+    wizard.close()
 
 
 if __name__ == "__main__":

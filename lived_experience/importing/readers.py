@@ -501,7 +501,8 @@ def _read_book(path: Path, data: bytes, sha: str, max_rows: int, kind: str, fact
     if header_number > 1:
         notes.append(f"The column headings are in row {header_number}; the rows above them were not imported.")
     if date1904:
-        notes.append("This workbook uses the 1904 date system (Excel for Mac); its dates were read that way.")
+        notes.append("This workbook uses the 1904 date system (as older Excel for Mac did); its dates were read "
+                     "that way.")
     if merged.ranges:
         notes.append("Merged cells were read as if each row held the merged value.")
     sample = []
