@@ -124,7 +124,7 @@ def _import_shots(app, state, out: Path, suffix: str, settle) -> None:
     wizard = ImportWizard(state, None)
     wizard.resize(1100, 720)
     wizard.show()
-    wizard.path_edit.setText(str(Path(__file__).resolve().parents[1] / "tests/importing/real/libreoffice-tricky.xlsx"))
+    wizard.path_edit.setText(str(ROOT / "tests/importing/real/libreoffice-tricky.xlsx"))
     for step, name in ((1, "import-mapping"), (2, "import-preview")):
         wizard.go_next()
         deadline = time.monotonic() + 30

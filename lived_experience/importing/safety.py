@@ -127,7 +127,7 @@ def sniff(data: bytes, suffix: str) -> Sniffed:
     if b"urn:schemas-microsoft-com:office:spreadsheet" in head or b'progid="Excel.Sheet"' in head:
         raise SpreadsheetRefused(XML_2003, "xml_2003")
     if _XML.match(head):
-        # No CSV starts with an XML declaration or a tag: reading one as text would only say the
+        # No CSV starts with an XML declaration or a namespaced tag: read as text it would only say the
         # header row is missing.
         if b"opendocument.spreadsheet" in head or b"<office:document" in head:
             raise SpreadsheetRefused(FLAT_ODS, "flat_ods")
